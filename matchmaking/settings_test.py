@@ -1,0 +1,14 @@
+"""Settings for the test suite: the local defaults plus faster hashing.
+
+``DATABASE_URL`` and ``CELERY_BROKER_URL`` still choose SQLite or PostgreSQL and eager or
+real tasks, so the same suite runs in both modes.
+"""
+
+import os
+
+os.environ.setdefault("JEMBATAN_ENV", "test")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

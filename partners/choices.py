@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LegalForm(models.TextChoices):
+    INDIVIDUAL = "perorangan", _("Sole proprietorship (UD/perorangan)")
+    CV = "cv", _("Limited partnership (CV)")
+    PT = "pt", _("Limited company (PT)")
+    COOPERATIVE = "koperasi", _("Cooperative (koperasi)")
+    FIRM = "firma", _("Partnership firm (Fa)")
+
+
+class SizeClass(models.TextChoices):
+    """Business size per Permenperin 64/2016."""
+
+    SMALL = "kecil", _("small")
+    MEDIUM = "menengah", _("medium")
+    LARGE = "besar", _("large")
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", _("pending verification")
+    VERIFIED = "verified", _("verified")
+    REJECTED = "rejected", _("rejected")
+    SUSPENDED = "suspended", _("suspended")
+
+
+class DemandStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+    CANCELLED = "cancelled", _("cancelled")
