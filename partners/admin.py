@@ -1,1 +1,286 @@
-# Register your models here.
+"""Admin for users, suppliers, manufacturers and demand.
+
+Forms validate through the models' ``clean()`` (size class, default coordinates, plant of
+the right manufacturer). Status changes go through ``partners.services`` as admin actions,
+and edits made here are announced on ``partners.events`` like the services' own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import events, services
+from .choices import DemandStatus, VerificationStatus
+from .models import (
+    Demand,
+    Manufacturer,
+    Plant,
+    Supplier,
+    SupplierCapability,
+    SupplierCertification,
+    User,
+)
+
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
+
+
+class AnnouncingAdmin(admin.ModelAdmin):
+    """Announces saves and deletes on ``change_event``, as the services do."""
+
+    change_event: events.Event
+
+    def event_kwargs(self, obj: Any) -> dict[str, int]:
+        raise NotImplementedError
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        self.change_event.send(**self.event_kwargs(form.instance))
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        kwargs = self.event_kwargs(obj)
+        super().delete_model(request, obj)
+        self.change_event.send(**kwargs)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        announcements = {tuple(self.event_kwargs(obj).items()) for obj in queryset}
+        super().delete_queryset(request, queryset)
+        for kwargs in announcements:
+            self.change_event.send(**dict(kwargs))
+
+
+class SupplierEventsAdmin(AnnouncingAdmin):
+    change_event = events.supplier_changed
+
+    def event_kwargs(self, obj: Any) -> dict[str, int]:
+        return {"supplier_id": obj.pk if isinstance(obj, Supplier) else obj.supplier_id}
+
+
+def _verification_action(status: VerificationStatus, description: str, service: Any, arg: str):
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        changed = 0
+        for obj in queryset:
+            previous = obj.verification_status
+            service(**{arg: obj, "status": status})
+            changed += previous != status
+        modeladmin.message_user(
+            request,
+            ngettext("%(count)d record updated.", "%(count)d records updated.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    action.__name__ = f"mark_{status}"
+    return admin.action(description=description)(action)
+
+
+def _verification_actions(service: Any, arg: str) -> list:
+    return [
+        _verification_action(VerificationStatus.VERIFIED, _("Mark as verified"), service, arg),
+        _verification_action(VerificationStatus.REJECTED, _("Mark as rejected"), service, arg),
+        _verification_action(VerificationStatus.SUSPENDED, _("Mark as suspended"), service, arg),
+    ]
+
+
+class SupplierCapabilityInline(admin.StackedInline):
+    model = SupplierCapability
+    extra = 0
+    autocomplete_fields = ("component_type",)
+    filter_horizontal = ("materials", "processes")
+    fields = (
+        "component_type",
+        ("monthly_capacity", "capacity_unit"),
+        ("minimum_order", "lead_time_days"),
+        "materials",
+        "processes",
+    )
+
+
+class SupplierCertificationInline(admin.TabularInline):
+    model = SupplierCertification
+    extra = 0
+    autocomplete_fields = ("certification",)
+    fields = ("certification", "number", "issued_on", "valid_until")
+
+
+@admin.register(Supplier)
+class SupplierAdmin(SupplierEventsAdmin):
+    list_display = (
+        "legal_name",
+        "nib",
+        "sentra",
+        "regency",
+        "size_class",
+        "verification_status",
+        "is_active",
+    )
+    list_filter = (
+        "verification_status",
+        "size_class",
+        "legal_form",
+        "is_active",
+        ("regency__province", admin.RelatedOnlyFieldListFilter),
+        ("capabilities__component_type__category__sector", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("regency",)
+    search_fields = ("legal_name", "nib", "sentra", "regency__name")
+    autocomplete_fields = ("regency", "kbli_codes", "owner")
+    readonly_fields = ("size_class", "verification_status", "verified_at", *TIMESTAMPS)
+    fieldsets = (
+        (None, {"fields": ("legal_name", "nib", "legal_form", "kbli_codes", "owner", "is_active")}),
+        (_("Size (Permenperin 64/2016)"), {"fields": ("workers", "investment_idr", "size_class")}),
+        (_("Location"), {"fields": ("regency", "sentra", "address", "latitude", "longitude")}),
+        (_("Contact"), {"fields": ("contact_person", "contact_phone", "contact_email")}),
+        (_("Verification"), {"fields": ("verification_status", "verified_at", *TIMESTAMPS)}),
+    )
+    inlines = (SupplierCapabilityInline, SupplierCertificationInline)
+    actions = _verification_actions(services.supplier_verification_set, "supplier")
+
+
+@admin.register(SupplierCapability)
+class SupplierCapabilityAdmin(SupplierEventsAdmin):
+    list_display = (
+        "supplier",
+        "component_type",
+        "monthly_capacity",
+        "capacity_unit",
+        "minimum_order",
+        "lead_time_days",
+    )
+    list_filter = ("capacity_unit", "component_type__category__sector", "component_type__category")
+    list_select_related = ("supplier", "component_type")
+    search_fields = ("supplier__legal_name", "supplier__nib", "component_type__name_id")
+    autocomplete_fields = ("supplier", "component_type")
+    filter_horizontal = ("materials", "processes")
+    readonly_fields = TIMESTAMPS
+
+
+@admin.register(SupplierCertification)
+class SupplierCertificationAdmin(SupplierEventsAdmin):
+    list_display = ("supplier", "certification", "number", "issued_on", "valid_until")
+    list_filter = ("certification", "valid_until")
+    list_select_related = ("supplier", "certification")
+    search_fields = ("supplier__legal_name", "supplier__nib", "number", "certification__name")
+    autocomplete_fields = ("supplier", "certification")
+    readonly_fields = TIMESTAMPS
+
+
+class PlantInline(admin.TabularInline):
+    model = Plant
+    extra = 0
+    autocomplete_fields = ("regency",)
+    fields = ("name", "regency", "address", "latitude", "longitude")
+
+
+@admin.register(Manufacturer)
+class ManufacturerAdmin(admin.ModelAdmin):
+    list_display = ("name", "nib", "verification_status", "is_active")
+    list_filter = ("verification_status", "is_active", "sectors")
+    search_fields = ("name", "nib")
+    filter_horizontal = ("sectors",)
+    autocomplete_fields = ("members",)
+    readonly_fields = ("verification_status", "verified_at", *TIMESTAMPS)
+    inlines = (PlantInline,)
+    actions = _verification_actions(services.manufacturer_verification_set, "manufacturer")
+
+
+@admin.register(Plant)
+class PlantAdmin(admin.ModelAdmin):
+    list_display = ("name", "manufacturer", "regency")
+    list_filter = (("regency__province", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("manufacturer", "regency")
+    search_fields = ("name", "manufacturer__name", "regency__name")
+    autocomplete_fields = ("manufacturer", "regency")
+    readonly_fields = TIMESTAMPS
+
+
+class DemandAdminForm(forms.ModelForm):
+    """The admin builds the Meta (model and fields) from ``DemandAdmin``."""
+
+    def clean_needed_by(self):
+        needed_by = self.cleaned_data["needed_by"]
+        if self.instance._state.adding or "needed_by" in self.changed_data:
+            services.demand_needed_by_validate(needed_by=needed_by)
+        return needed_by
+
+
+def _status_action(service: Any, name: str, description: str):
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        for demand in queryset:
+            try:
+                service(demand=demand)
+            except ValidationError as error:
+                modeladmin.message_user(
+                    request, f"{demand}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(
+                request,
+                ngettext("%(count)d demand updated.", "%(count)d demands updated.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+
+    action.__name__ = name
+    return admin.action(description=description)(action)
+
+
+@admin.register(Demand)
+class DemandAdmin(AnnouncingAdmin):
+    form = DemandAdminForm
+    change_event = events.demand_changed
+    list_display = (
+        "title",
+        "manufacturer",
+        "component_type",
+        "quantity_per_month",
+        "unit",
+        "needed_by",
+        "status",
+    )
+    list_filter = (
+        "status",
+        "component_type__category__sector",
+        "component_type__category",
+        ("manufacturer", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("manufacturer", "component_type")
+    search_fields = ("title", "manufacturer__name", "component_type__name_id")
+    date_hierarchy = "needed_by"
+    autocomplete_fields = ("manufacturer", "plant", "component_type", "material")
+    filter_horizontal = (
+        "required_processes",
+        "mandatory_certifications",
+        "preferred_certifications",
+    )
+    readonly_fields = ("status", *TIMESTAMPS)
+    actions = [
+        _status_action(services.demand_publish, "publish", _("Publish selected draft demands")),
+        _status_action(services.demand_close, "close", _("Close selected open demands")),
+        _status_action(services.demand_cancel, "cancel", _("Cancel selected demands")),
+    ]
+
+    def event_kwargs(self, obj: Any) -> dict[str, int]:
+        return {"demand_id": obj.pk}
+
+    def has_change_permission(self, request: HttpRequest, obj: Demand | None = None) -> bool:
+        # Closed and cancelled demands are final, as in services.demand_update().
+        if obj is not None and obj.status in (DemandStatus.CLOSED, DemandStatus.CANCELLED):
+            return False
+        return super().has_change_permission(request, obj)

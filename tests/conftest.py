@@ -1,0 +1,48 @@
+"""Shared fixtures: a user per role, logged-in clients and a REST client."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.partners.factories import ManufacturerFactory, SupplierFactory, UserFactory
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(username="pembina", is_staff=True)
+
+
+@pytest.fixture
+def ikm_user(db):
+    user = UserFactory(username="ikm-owner")
+    SupplierFactory(owner=user)
+    return user
+
+
+@pytest.fixture
+def manufacturer_user(db):
+    user = UserFactory(username="pabrikan")
+    ManufacturerFactory().members.add(user)
+    return user
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def ikm_client(client, ikm_user):
+    client.force_login(ikm_user)
+    return client
+
+
+@pytest.fixture
+def manufacturer_client(client, manufacturer_user):
+    client.force_login(manufacturer_user)
+    return client
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
