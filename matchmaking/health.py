@@ -1,0 +1,72 @@
+"""``/healthz``: is the database reachable, and the Celery broker when one is configured?
+
+Load balancers and ``docker compose`` poll this endpoint. It answers 200 when every check
+passes and 503 otherwise, with a JSON body saying which part failed. Error details stay in
+the log; the response names only the exception class, so it never leaks hosts or passwords.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+logger = logging.getLogger(__name__)
+
+BROKER_TIMEOUT_SECONDS = 2.0
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def check_database(connection: BaseDatabaseWrapper | None = None) -> dict[str, Any]:
+    """Run ``SELECT 1`` on ``connection`` (default: the default database)."""
+    connection = connection or connections["default"]
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        logger.warning("Health check: database %r unreachable", connection.alias, exc_info=True)
+        return {"ok": False, "vendor": connection.vendor, "error": type(exc).__name__}
+    return {"ok": True, "vendor": connection.vendor, "latency_ms": _elapsed_ms(started)}
+
+
+def check_broker() -> dict[str, Any]:
+    """Connect to the Celery broker; in embedded (eager) mode there is none to reach."""
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL:
+        return {"ok": True, "mode": "eager"}
+    started = time.perf_counter()
+    try:
+        with Connection(
+            settings.CELERY_BROKER_URL, connect_timeout=BROKER_TIMEOUT_SECONDS
+        ) as broker:
+            broker.ensure_connection(
+                max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT_SECONDS
+            )
+    except Exception as exc:  # any transport error means "down"; a health check must not 500
+        logger.warning("Health check: broker unreachable", exc_info=True)
+        return {"ok": False, "mode": "redis", "error": type(exc).__name__}
+    return {"ok": True, "mode": "redis", "latency_ms": _elapsed_ms(started)}
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    database = check_database()
+    broker = check_broker()
+    healthy = database["ok"] and broker["ok"]
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "database": database, "broker": broker},
+        status=200 if healthy else 503,
+    )

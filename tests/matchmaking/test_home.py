@@ -1,0 +1,101 @@
+"""The home page: headline counts, Indonesian by default, English after the switch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+from partners.choices import DemandStatus, VerificationStatus
+from tests.partners.factories import DemandFactory, ManufacturerFactory, SupplierFactory
+
+pytestmark = pytest.mark.django_db
+
+VENDOR_FILES = [
+    "vendor/bootstrap/bootstrap.min.css",
+    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "vendor/htmx/htmx.min.js",
+]
+
+
+def test_home_counts_verified_suppliers_open_demands_and_active_manufacturers(client):
+    SupplierFactory.create_batch(2, verification_status=VerificationStatus.VERIFIED)
+    SupplierFactory(verification_status=VerificationStatus.PENDING)
+    SupplierFactory(verification_status=VerificationStatus.VERIFIED, is_active=False)
+    DemandFactory(status=DemandStatus.OPEN)
+    DemandFactory(status=DemandStatus.DRAFT)
+    ManufacturerFactory(is_active=False)
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    counts = response.context["counts"]
+    assert counts.verified_suppliers == 2
+    assert counts.open_demands == 1
+    assert counts.manufacturers == 2  # the two behind the demands; the inactive one is left out
+    assert b'data-stat="verified-suppliers">2<' in response.content
+
+
+def test_home_renders_in_indonesian_by_default(client):
+    response = client.get(reverse("home"))
+
+    assert response["Content-Language"] == "id"
+    assert b'<html lang="id">' in response.content
+    assert "Masuk" in response.content.decode()  # "Log in"
+
+
+def test_home_renders_in_english_after_switching_language(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+    response = client.get(reverse("home"))
+
+    assert response["Content-Language"] == "en"
+    assert b'<html lang="en">' in response.content
+    assert "Log in" in response.content.decode()
+
+
+def test_home_loads_vendored_bootstrap_and_htmx_with_csrf_header(client):
+    content = client.get(reverse("home")).content.decode()
+
+    for path in VENDOR_FILES:
+        assert f"/static/{path}" in content
+    assert 'hx-headers=\'{"X-CSRFToken": "' in content
+
+
+@pytest.mark.parametrize("path", VENDOR_FILES)
+def test_vendored_static_file_exists(path):
+    found = finders.find(path)
+
+    assert found is not None, path
+    assert Path(found).stat().st_size > 10_000
+
+
+def test_only_staff_see_the_admin_link(client, ikm_user, staff_user):
+    client.force_login(ikm_user)
+    assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
+
+    client.force_login(staff_user)
+    assert reverse("admin:index") in client.get(reverse("home")).content.decode()
+
+
+def test_demo_style_login_outside_the_admin_lands_on_home(client, staff_user):
+    response = client.post(
+        reverse("login"), {"username": staff_user.username, "password": "jembatan-test-password"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert staff_user.username in client.get(reverse("home")).content.decode()
+
+
+def test_logout_is_a_post_and_returns_home(staff_client):
+    response = staff_client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert "_auth_user_id" not in staff_client.session
