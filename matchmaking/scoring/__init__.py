@@ -1,0 +1,105 @@
+"""The scoring core of the matching engine: plain arrays in, scores and reasons out.
+
+Pure Python + numpy/scipy; imports no Django, Celery or DRF, so it runs and is tested
+without a database. The Django side loads rows into these structures, calls the engine
+and stores what it returns.
+
+Inputs
+    :class:`Vocabularies` — bit positions for processes, materials, KBLI codes and
+    certification columns; build one over the whole catalogue (``Vocabularies.build``).
+    :class:`DemandSpec` — one demand with its component type's facts (category, required
+    processes, unit and unit weight) and the sector's KBLI codes.
+    :class:`Candidates` — capability rows in columns (one row per supplier capability,
+    usually the demand's component category): ids, process/material/KBLI bitmasks of shape
+    ``(n, words)`` ``uint64``, certification validity as day ordinals (``NOT_HELD``,
+    ``NEVER_EXPIRES``), free capacity with unit code and minimum order, lead time,
+    coordinates (NaN if unknown), track record, current load, ``verified_active``.
+    Build it column by column or with ``Candidates.from_rows([CapabilityRow(...), ...])``.
+    Weights: a mapping factor → non-negative weight (normalised to sum 1; see
+    :data:`FACTORS`, :data:`DEFAULT_WEIGHTS`); :class:`Params` holds the constants.
+
+Scoring
+    ``score_demand(demand, candidates, as_of=date, weights=..., params=..., k=50)`` keeps
+    rows of the demand's category, applies the hard constraints, scores every row, keeps
+    each supplier's best row and returns a :class:`DemandResult`: ``matches`` (top-K,
+    highest score first, then lower supplier id) and ``near_misses`` (verified suppliers
+    failing exactly one constraint item, with that ``failure``). ``evaluate`` gives the
+    raw arrays, ``Evaluation.failures(row)`` the failed constraints of any row.
+    ``score_supplier(demands, candidates, as_of=...)`` rescores one supplier's rows against
+    many demands (incremental rescore).
+
+Exact sums
+    Each contribution is ``round(value * weight, 6)``, held as integer millionths
+    (``FactorContribution.contribution_micro``); the score is *defined* as their sum
+    (``Match.score_micro``). Store both with ``micro_to_decimal`` in 6-decimal columns and
+    the stored contributions add up exactly to the stored score.
+
+Explanations
+    ``Match.reasons`` / ``NearMiss.failure`` are structured :class:`Reason` objects (code +
+    JSON-friendly params; ``as_dict``/``from_dict``). ``explain.render(reason, lang,
+    labels)`` renders them in ``"id"`` or ``"en"`` with names from :class:`Labels`;
+    ``explain.breakdown_rows(match.breakdown, lang)`` gives pre-formatted rows.
+
+Allocation
+    ``allocation.consortium_for_demand`` (MILP) and ``allocation.allocate`` (sparse LP).
+"""
+
+from .config import (
+    ALGORITHM_VERSION,
+    DEFAULT_PARAMS,
+    DEFAULT_WEIGHTS,
+    FACTORS,
+    Params,
+    normalise_weights,
+)
+from .engine import (
+    DemandResult,
+    Match,
+    NearMiss,
+    best_per_supplier,
+    score_demand,
+    score_supplier,
+    top_k,
+)
+from .evaluation import Evaluation, FactorContribution, evaluate, micro_to_decimal
+from .explain import Labels
+from .inputs import (
+    NEVER_EXPIRES,
+    NOT_HELD,
+    Candidates,
+    CapabilityRow,
+    DemandSpec,
+    Vocabularies,
+)
+from .reasons import Reason, ReasonCode
+from .vocab import Vocabulary
+
+__all__ = [
+    "ALGORITHM_VERSION",
+    "DEFAULT_PARAMS",
+    "DEFAULT_WEIGHTS",
+    "FACTORS",
+    "NEVER_EXPIRES",
+    "NOT_HELD",
+    "Candidates",
+    "CapabilityRow",
+    "DemandResult",
+    "DemandSpec",
+    "Evaluation",
+    "FactorContribution",
+    "Labels",
+    "Match",
+    "NearMiss",
+    "Params",
+    "Reason",
+    "ReasonCode",
+    "Vocabularies",
+    "Vocabulary",
+    "best_per_supplier",
+    "evaluate",
+    "micro_to_decimal",
+    "normalise_weights",
+    "score_demand",
+    "score_supplier",
+    "top_k",
+]

@@ -1,0 +1,87 @@
+"""Hard constraints, vectorised: which candidate rows may be matched at all.
+
+A row is *feasible* when the supplier is verified and active; it can make the part (a
+capability for the demand's exact component type whose declared materials, if any,
+include the demand's material; or for another type of the same category that declares
+every required process and the demand's material); it holds every mandatory
+certification valid on the needed-by date; and it has free capacity.
+
+Each missing process and each missing or expired certification counts as one failed
+item. A verified row failing exactly one item is a *near miss*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from .encoding import DemandEncoding
+from .inputs import NOT_HELD, BoolArray, Candidates, IntArray
+from .vocab import Mask, intersects, missing_bits, popcount
+
+
+class MaterialState(IntEnum):
+    NOT_REQUIRED = 0
+    DECLARED = 1
+    """The capability declares the demand's material."""
+    UNDECLARED = 2
+    """Exact-type capability without declared materials: accepted, but not confirmed."""
+    MISMATCH = 3
+
+
+@dataclass(frozen=True, eq=False)
+class ConstraintCheck:
+    exact_type: BoolArray
+    missing_processes: Mask
+    """Required processes an other-type capability lacks (zero for exact-type rows)."""
+    material: IntArray
+    """A :class:`MaterialState` per row."""
+    mandatory_valid_until: IntArray
+    """Shape ``(n, len(mandatory_ids))``."""
+    failed_items: IntArray
+    feasible: BoolArray
+    near_miss: BoolArray
+
+
+def material_states(encoding: DemandEncoding, candidates: Candidates) -> IntArray:
+    n = len(candidates)
+    if encoding.material_bit is None:
+        return np.full(n, MaterialState.NOT_REQUIRED, dtype=np.int64)
+    exact = candidates.component_type_id == encoding.demand.component_type_id
+    declared = intersects(candidates.materials, encoding.material_bit)
+    declares_any = candidates.materials.any(axis=1)
+    state = np.full(n, MaterialState.MISMATCH, dtype=np.int64)
+    state[declared] = MaterialState.DECLARED
+    state[exact & ~declares_any] = MaterialState.UNDECLARED
+    return state
+
+
+def check_constraints(encoding: DemandEncoding, candidates: Candidates) -> ConstraintCheck:
+    exact = candidates.component_type_id == encoding.demand.component_type_id
+    missing = missing_bits(candidates.processes, encoding.required_processes)
+    missing[exact] = 0
+    material = material_states(encoding, candidates)
+    valid_until = candidates.cert_valid_until[:, encoding.mandatory_columns]
+    failed = (
+        (~candidates.verified_active).astype(np.int64)
+        + popcount(missing)
+        + (material == MaterialState.MISMATCH)
+        + (valid_until < encoding.needed_by).sum(axis=1)
+        + (candidates.free_capacity <= 0)
+    )
+    return ConstraintCheck(
+        exact_type=exact,
+        missing_processes=missing,
+        material=material,
+        mandatory_valid_until=valid_until,
+        failed_items=failed,
+        feasible=failed == 0,
+        near_miss=candidates.verified_active & (failed == 1),
+    )
+
+
+def held(valid_until: IntArray) -> BoolArray:
+    result: BoolArray = valid_until != NOT_HELD
+    return result

@@ -1,0 +1,181 @@
+"""Scoring a demand's candidates: hard constraints, score, one row per supplier, top-K."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from .config import ALGORITHM_VERSION, DEFAULT_PARAMS, DEFAULT_WEIGHTS, Params
+from .evaluation import MICRO, Evaluation, FactorContribution, evaluate
+from .inputs import Candidates, DemandSpec, IntArray
+from .reasons import Reason
+
+
+@dataclass(frozen=True)
+class Match:
+    supplier_id: int
+    capability_id: int
+    score_micro: int
+    """The score in millionths: exactly the sum of the breakdown's ``contribution_micro``."""
+    breakdown: tuple[FactorContribution, ...]
+    reasons: tuple[Reason, ...]
+
+    @property
+    def score(self) -> float:
+        return self.score_micro / MICRO
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A verified supplier that fails exactly one hard-constraint item."""
+
+    supplier_id: int
+    capability_id: int
+    score_micro: int
+    """What it would score, had it passed."""
+    failure: Reason
+    reasons: tuple[Reason, ...]
+
+    @property
+    def score(self) -> float:
+        return self.score_micro / MICRO
+
+
+@dataclass(frozen=True, eq=False)
+class DemandResult:
+    demand_id: int
+    algorithm_version: str
+    weights: Mapping[str, float]
+    params: Params
+    matches: tuple[Match, ...]
+    """Best first (score, then lower supplier id); one per supplier."""
+    near_misses: tuple[NearMiss, ...]
+    """Suppliers without a feasible row; best first, one per supplier."""
+    evaluation: Evaluation
+    """The arrays behind the result, over the demand's block of candidates."""
+    block: IntArray
+    """Indices of the block's rows in the candidates that were passed in."""
+
+
+def top_k(score_micro: IntArray, tiebreak: IntArray, k: int) -> IntArray:
+    """Indices of the ``k`` best rows: higher score first, then lower ``tiebreak``.
+
+    Uses ``np.argpartition`` to find the k-th score, then sorts only the rows at or above
+    it, so rows tied at the boundary are decided by ``tiebreak`` as in a full sort.
+    """
+    n = len(score_micro)
+    if k <= 0 or n == 0:
+        return np.empty(0, dtype=np.int64)
+    pool = np.arange(n)
+    if k < n:
+        kth = np.argpartition(-score_micro, k - 1)[k - 1]
+        pool = np.flatnonzero(score_micro >= score_micro[kth])
+    order = np.lexsort((tiebreak[pool], -score_micro[pool]))
+    result: IntArray = pool[order[:k]].astype(np.int64)
+    return result
+
+
+def best_per_supplier(
+    rows: IntArray, supplier_id: IntArray, score_micro: IntArray, capability_id: IntArray
+) -> IntArray:
+    """Of ``rows``, the best-scoring one of each supplier (lower capability id on ties)."""
+    if len(rows) == 0:
+        return rows
+    order = np.lexsort((capability_id[rows], -score_micro[rows], supplier_id[rows]))
+    ordered = rows[order]
+    _, first = np.unique(supplier_id[ordered], return_index=True)
+    best: IntArray = ordered[first]
+    return best
+
+
+def score_demand(
+    demand: DemandSpec,
+    candidates: Candidates,
+    *,
+    as_of: date,
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    params: Params = DEFAULT_PARAMS,
+    k: int | None = 50,
+    near_miss_k: int | None = 50,
+) -> DemandResult:
+    """Score ``candidates`` against ``demand``; rows of other categories are skipped.
+
+    ``k`` / ``near_miss_k`` cap the matches / near misses returned (``None``: all).
+    """
+    block = np.flatnonzero(candidates.category_id == demand.category_id).astype(np.int64)
+    evaluation = evaluate(
+        demand, candidates.take(block), as_of=as_of, weights=weights, params=params
+    )
+    rows = evaluation.candidates
+    score = evaluation.score_micro
+
+    def ranked(selected: IntArray, limit: int | None) -> IntArray:
+        best = best_per_supplier(selected, rows.supplier_id, score, rows.capability_id)
+        count = len(best) if limit is None else limit
+        picked: IntArray = best[top_k(score[best], rows.supplier_id[best], count)]
+        return picked
+
+    feasible = np.flatnonzero(evaluation.check.feasible)
+    chosen = ranked(feasible, k)
+    near = np.flatnonzero(
+        evaluation.check.near_miss & ~np.isin(rows.supplier_id, rows.supplier_id[feasible])
+    )
+    near_chosen = ranked(near, near_miss_k)
+    return DemandResult(
+        demand_id=demand.demand_id,
+        algorithm_version=ALGORITHM_VERSION,
+        weights=evaluation.weights,
+        params=params,
+        matches=tuple(
+            Match(
+                supplier_id=int(rows.supplier_id[row]),
+                capability_id=int(rows.capability_id[row]),
+                score_micro=int(score[row]),
+                breakdown=evaluation.breakdown(int(row)),
+                reasons=evaluation.reasons(int(row)),
+            )
+            for row in chosen
+        ),
+        near_misses=tuple(
+            NearMiss(
+                supplier_id=int(rows.supplier_id[row]),
+                capability_id=int(rows.capability_id[row]),
+                score_micro=int(score[row]),
+                failure=evaluation.failures(int(row))[0],
+                reasons=evaluation.reasons(int(row)),
+            )
+            for row in near_chosen
+        ),
+        evaluation=evaluation,
+        block=block,
+    )
+
+
+def score_supplier(
+    demands: Sequence[DemandSpec],
+    candidates: Candidates,
+    *,
+    as_of: date,
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    params: Params = DEFAULT_PARAMS,
+) -> tuple[DemandResult, ...]:
+    """Incremental rescore: one supplier's capability rows against many demands.
+
+    Returns one result per demand, in order, each with at most one match or near miss per
+    supplier in ``candidates`` (no top-K cut: compare with the stored K-th score).
+    """
+    return tuple(
+        score_demand(
+            demand,
+            candidates,
+            as_of=as_of,
+            weights=weights,
+            params=params,
+            k=None,
+            near_miss_k=None,
+        )
+        for demand in demands
+    )
