@@ -6,3 +6,11 @@ class MatchmakingConfig(AppConfig):
     name = "matchmaking"
     verbose_name = _("Matchmaking")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from partners import events
+
+        from . import services
+
+        events.supplier_changed.connect(services.on_supplier_changed)
+        events.demand_changed.connect(services.on_demand_changed)

@@ -147,7 +147,7 @@ class Match(TimeStampedModel):
     )
     score = models.FloatField(_("score"))
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
-    breakdown = models.JSONField(_("breakdown"), default=list)
+    breakdown = models.JSONField(_("breakdown"), default=dict)
     reasons_id = models.JSONField(_("reasons (Indonesian)"), default=list)
     reasons_en = models.JSONField(_("reasons (English)"), default=list)
     failed_constraints = models.JSONField(_("failed constraints"), default=list, blank=True)

@@ -1,0 +1,114 @@
+"""Matching policies: the active weights and parameters, and publishing a new version.
+
+A policy is never edited in place: publishing creates the next version, deactivates the
+previous one and, once the transaction commits, starts a full rescore under it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from .models import MatchingPolicy
+from .scoring.config import DEFAULT_WEIGHTS, FACTORS, Params, normalise_weights
+
+DEFAULT_TOP_K = 20
+
+
+def default_parameters() -> dict[str, float]:
+    return dataclasses.asdict(Params())
+
+
+def policy_active() -> MatchingPolicy:
+    """The policy in force; the first call on an empty database creates version 1."""
+    policy = MatchingPolicy.objects.filter(is_active=True).first()
+    if policy is not None:
+        return policy
+    try:
+        with transaction.atomic():
+            return MatchingPolicy.objects.create(
+                version=1,
+                name="Standard",
+                weights=dict(DEFAULT_WEIGHTS),
+                parameters=default_parameters(),
+                top_k=DEFAULT_TOP_K,
+                is_active=True,
+                note="Default policy created on first use.",
+            )
+    except IntegrityError:  # another process created it first
+        return MatchingPolicy.objects.get(is_active=True)
+
+
+def policy_params(policy: MatchingPolicy) -> Params:
+    return Params(**{**default_parameters(), **(policy.parameters or {})})
+
+
+def validate_policy(
+    *, weights: Mapping[str, Any], parameters: Mapping[str, Any]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Checked weights (every factor present) and parameters, or a field-level error."""
+    errors: dict[str, list[str]] = {}
+    clean_weights: dict[str, float] = {}
+    try:
+        clean_weights = {f: float(weights.get(f, 0.0)) for f in FACTORS}
+        unknown = sorted(set(weights) - set(FACTORS))
+        if unknown:
+            raise ValueError
+        normalise_weights(clean_weights)
+    except (TypeError, ValueError):
+        errors["weights"] = [
+            _(
+                "Give a non-negative number for each factor (%(factors)s); at least one must "
+                "be above zero."
+            )
+            % {"factors": ", ".join(FACTORS)}
+        ]
+    clean_params: dict[str, float] = {}
+    try:
+        clean_params = dataclasses.asdict(Params(**{**default_parameters(), **parameters}))
+    except (TypeError, ValueError) as exc:
+        errors["parameters"] = [_("Invalid parameters: %(error)s") % {"error": exc}]
+    if errors:
+        raise ValidationError(errors)
+    return clean_weights, clean_params
+
+
+def policy_publish(
+    *,
+    by,
+    weights: Mapping[str, Any],
+    parameters: Mapping[str, Any] | None = None,
+    top_k: int = DEFAULT_TOP_K,
+    name: str = "Standard",
+    note: str = "",
+) -> MatchingPolicy:
+    """Create and activate the next policy version, then rescore everything on commit."""
+    from .services import full_rescore_start
+
+    clean_weights, clean_params = validate_policy(weights=weights, parameters=parameters or {})
+    with transaction.atomic():
+        current = MatchingPolicy.objects.select_for_update().filter(is_active=True).first()
+        version = (MatchingPolicy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+        if current is not None:
+            current.is_active = False
+            current.save(update_fields=["is_active", "updated_at"])
+        policy = MatchingPolicy(
+            version=version,
+            name=name,
+            weights=clean_weights,
+            parameters=clean_params,
+            top_k=top_k,
+            is_active=True,
+            note=note,
+            created_by=by,
+        )
+        policy.full_clean()
+        policy.save()
+        full_rescore_start(triggered_by=by, reason=f"policy v{version} published")
+    return policy

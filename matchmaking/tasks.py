@@ -1,0 +1,48 @@
+"""Celery tasks: thin, idempotent, take ids, and exit quietly when the object is gone."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+from . import services
+
+TRANSIENT = (OperationalError, InterfaceError)
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 8,
+    "acks_late": True,
+}
+
+
+@shared_task(**RETRY)
+def rescore_supplier_task(supplier_id: int) -> None:
+    services.rescore_supplier(supplier_id=supplier_id)
+
+
+@shared_task(**RETRY)
+def rescore_demand_task(demand_id: int) -> None:
+    services.rescore_demand(demand_id=demand_id)
+
+
+@shared_task(bind=True, **RETRY)
+def full_rescore_task(self, run_id: int) -> None:
+    try:
+        services.full_rescore_run(run_id=run_id)
+    except TRANSIENT:
+        raise
+    except DatabaseError as exc:
+        services.full_rescore_fail(run_id=run_id, error=repr(exc))
+        raise
+
+
+@shared_task(acks_late=True)
+def nightly_full_rescore() -> None:
+    services.full_rescore_start(reason="nightly")
+
+
+@shared_task(acks_late=True)
+def resume_stalled_runs() -> None:
+    services.resume_stalled_runs()
