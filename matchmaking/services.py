@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -41,7 +42,6 @@ from .scoring.reasons import Reason
 
 logger = logging.getLogger(__name__)
 
-FULL_RESCORE_BATCH = 250
 
 
 @dataclass(frozen=True)
@@ -476,7 +476,7 @@ def full_rescore_start(*, triggered_by=None, reason: str = "") -> ScoringRun:
 
 
 def full_rescore_run(
-    *, run_id: int, batch_size: int = FULL_RESCORE_BATCH, max_batches: int | None = None
+    *, run_id: int, batch_size: int | None = None, max_batches: int | None = None
 ) -> ScoringRun | None:
     """Process a full rescore from its cursor in batches of demands, each batch committed
     with its progress; a rerun after a crash resumes where the last batch ended.
@@ -489,6 +489,7 @@ def full_rescore_run(
         run.status = ScoringRunStatus.RUNNING
         run.started_at = timezone.now()
         run.save(update_fields=["status", "started_at", "updated_at"])
+    batch_size = batch_size or settings.RESCORE_BATCH_SIZE
     ctx = Context.load(run.policy)
     open_ids = list(
         Demand.objects.filter(status=DemandStatus.OPEN, pk__gt=run.cursor)

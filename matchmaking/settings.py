@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -161,7 +162,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "nightly-full-rescore": {
+        "task": "matchmaking.tasks.nightly_full_rescore",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "resume-stalled-rescores": {
+        "task": "matchmaking.tasks.resume_stalled_runs",
+        "schedule": 300.0,
+    },
+}
+# Demands per committed batch of a full rescore (progress and resume granularity).
+RESCORE_BATCH_SIZE = int(os.environ.get("JEMBATAN_RESCORE_BATCH", "250"))
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {
