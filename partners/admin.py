@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -192,6 +193,7 @@ class ManufacturerAdmin(admin.ModelAdmin):
     search_fields = ("name", "nib")
     filter_horizontal = ("sectors",)
     autocomplete_fields = ("members",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ("verification_status", "verified_at", *TIMESTAMPS)
     inlines = (PlantInline,)
     actions = _verification_actions(services.manufacturer_verification_set, "manufacturer")

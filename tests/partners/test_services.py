@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from components.choices import Unit
@@ -134,25 +135,20 @@ def test_supplier_create_computes_size_class_and_defaults_location(supplier_data
     assert received == [("supplier_changed", {"supplier_id": supplier.pk})]
 
 
-def test_supplier_create_announces_only_after_commit_callbacks_run(
-    supplier_data, django_capture_on_commit_callbacks
-):
-    committed = []
+def test_supplier_create_announces_inside_its_own_transaction(supplier_data):
+    depths = []
 
     def receiver(*, supplier_id):
-        from django.db import transaction
+        depths.append(len(connection.savepoint_ids))
 
-        transaction.on_commit(lambda: committed.append(supplier_id))
-
+    baseline = len(connection.savepoint_ids)
     events.supplier_changed.connect(receiver)
     try:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            supplier = services.supplier_create(data=supplier_data)
+        services.supplier_create(data=supplier_data)
     finally:
         events.supplier_changed.disconnect(receiver)
 
-    assert len(callbacks) == 1
-    assert committed == [supplier.pk]
+    assert depths == [baseline + 1]
 
 
 @pytest.mark.parametrize(
