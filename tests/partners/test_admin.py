@@ -431,3 +431,31 @@ def test_close_action_closes_open_demands(admin_client):
     )
 
     assert Demand.objects.get(pk=demand.pk).status == DemandStatus.CLOSED
+
+
+def test_deleting_a_capability_in_admin_announces_its_supplier(admin_client, received_supplier_ids):
+    capability = SupplierCapabilityFactory()
+
+    response = admin_client.post(
+        admin_url(SupplierCapability, "delete", capability.pk), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not SupplierCapability.objects.exists()
+    assert received_supplier_ids == [capability.supplier_id]
+
+
+def test_bulk_deleting_suppliers_in_admin_announces_each_once(admin_client, received_supplier_ids):
+    suppliers = SupplierFactory.create_batch(2)
+
+    admin_client.post(
+        admin_url(Supplier, "changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [s.pk for s in suppliers],
+            "post": "yes",
+        },
+    )
+
+    assert not Supplier.objects.exists()
+    assert sorted(received_supplier_ids) == sorted(s.pk for s in suppliers)
