@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.plugins.services import e2e_missing, redis_missing
+
 REPO = Path(__file__).resolve().parents[2]
 
 SAMPLE = """
@@ -28,6 +30,7 @@ def test_plain():
 
 
 def run_sample(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run SAMPLE in a fresh pytest on SQLite without a broker, plus ``env``."""
     (tmp_path / "test_sample.py").write_text(SAMPLE)
     clean_env = {
         key: value
@@ -75,19 +78,28 @@ def test_required_services_turn_skips_into_failures(tmp_path):
     result = run_sample(tmp_path, JEMBATAN_REQUIRE_SERVICES="1")
 
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "1 passed, 2 errors" in result.stdout
+    assert "1 passed, 2 errors in" in result.stdout
     assert "JEMBATAN_REQUIRE_SERVICES=1 but this postgres test was skipped" in result.stdout
+    assert "JEMBATAN_REQUIRE_SERVICES=1 but this redis test was skipped" in result.stdout
 
 
-def test_unreachable_redis_skips(tmp_path):
-    result = run_sample(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+def test_redis_check_says_what_to_set(settings):
+    settings.CELERY_BROKER_URL = ""
+    assert redis_missing() == "needs Redis (set CELERY_BROKER_URL=redis://...)"
 
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "[redis] needs Redis at CELERY_BROKER_URL, which does not answer" in result.stdout
+    settings.CELERY_BROKER_URL = "amqp://guest@127.0.0.1//"
+    assert redis_missing() == "needs a Redis broker; CELERY_BROKER_URL uses amqp"
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    assert redis_missing().startswith("needs Redis at CELERY_BROKER_URL, which does not answer")
+
+
+@pytest.mark.e2e
+def test_e2e_marker_runs_when_chromium_and_playwright_are_installed():
+    assert e2e_missing() is None
 
 
 @pytest.mark.redis
-def test_redis_marker_runs_when_redis_answers():
-    from django.conf import settings
-
+def test_redis_marker_runs_when_redis_answers(settings):
+    assert redis_missing() is None
     assert settings.CELERY_BROKER_URL.startswith("redis")
