@@ -1,0 +1,164 @@
+"""Ranking hand-made cases: the INKA brake-block demand in Madiun."""
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from matchmaking.scoring import (
+    ALGORITHM_VERSION,
+    ReasonCode,
+    best_per_supplier,
+    micro_to_decimal,
+    score_demand,
+    score_supplier,
+    top_k,
+)
+
+from .catalogue import (
+    ALUMINIUM,
+    AS_OF,
+    BRAKE_BLOCK_HEAD,
+    CAR_BODY,
+    DOOR_FRAME,
+    ISO_9001,
+    ISO_22163,
+    KAB_TEGAL,
+    brake_block_demand,
+    candidates,
+    foundry,
+)
+
+
+def ids(matches):
+    return [m.supplier_id for m in matches]
+
+
+def test_klaten_foundry_with_free_capacity_ranks_above_a_far_one_with_less():
+    klaten = foundry(supplier_id=1, capability_id=11)
+    tegal = foundry(
+        supplier_id=2,
+        capability_id=21,
+        free_capacity=6_000,
+        latitude=KAB_TEGAL[0],
+        longitude=KAB_TEGAL[1],
+    )
+    result = score_demand(brake_block_demand(), candidates(tegal, klaten), as_of=AS_OF)
+    assert ids(result.matches) == [1, 2]
+    assert result.matches[0].score > result.matches[1].score
+    assert result.algorithm_version == ALGORITHM_VERSION
+
+
+def test_aluminium_die_caster_is_never_a_match_for_a_grey_iron_part():
+    die_caster = foundry(supplier_id=3, capability_id=31, materials=frozenset({ALUMINIUM}))
+    other_type = foundry(
+        supplier_id=3,
+        capability_id=32,
+        component_type_id=BRAKE_BLOCK_HEAD,
+        materials=frozenset({ALUMINIUM}),
+    )
+    result = score_demand(brake_block_demand(), candidates(die_caster, other_type), as_of=AS_OF)
+    assert result.matches == ()
+    assert [n.failure.code for n in result.near_misses] == [ReasonCode.MATERIAL_MISMATCH]
+
+
+def test_supplier_lacking_a_mandatory_certification_is_a_near_miss_never_a_match():
+    demand = brake_block_demand(mandatory_certifications=frozenset({ISO_9001, ISO_22163}))
+    row = foundry(supplier_id=4, certifications={ISO_9001: None})
+    result = score_demand(demand, candidates(row), as_of=AS_OF)
+    assert result.matches == ()
+    (near_miss,) = result.near_misses
+    assert near_miss.supplier_id == 4
+    assert near_miss.failure.code is ReasonCode.MISSING_CERTIFICATION
+    assert near_miss.failure.params == {"certification_ids": (ISO_22163,)}
+
+
+def test_certificate_expired_on_the_needed_by_date_fails():
+    row = foundry(certifications={ISO_9001: date(2026, 12, 31)})
+    result = score_demand(brake_block_demand(), candidates(row), as_of=AS_OF)
+    assert result.matches == ()
+    assert result.near_misses[0].failure.code is ReasonCode.EXPIRED_CERTIFICATION
+    renewed = foundry(certifications={ISO_9001: date(2027, 1, 15)})
+    assert ids(score_demand(brake_block_demand(), candidates(renewed), as_of=AS_OF).matches) == [1]
+
+
+def test_one_row_per_supplier_keeps_its_best_capability():
+    exact = foundry(capability_id=11)
+    inferred = foundry(capability_id=12, component_type_id=BRAKE_BLOCK_HEAD)
+    result = score_demand(brake_block_demand(), candidates(inferred, exact), as_of=AS_OF)
+    assert [(m.supplier_id, m.capability_id) for m in result.matches] == [(1, 11)]
+
+
+def test_supplier_with_a_match_is_not_also_a_near_miss():
+    ok = foundry(capability_id=11)
+    lacking = foundry(capability_id=12, component_type_id=BRAKE_BLOCK_HEAD, certifications={})
+    result = score_demand(brake_block_demand(), candidates(ok, lacking), as_of=AS_OF)
+    assert ids(result.matches) == [1]
+    assert result.near_misses == ()
+
+
+def test_rows_of_other_categories_are_not_candidates():
+    door = foundry(supplier_id=5, category_id=CAR_BODY, component_type_id=DOOR_FRAME)
+    result = score_demand(brake_block_demand(), candidates(door, foundry()), as_of=AS_OF)
+    assert ids(result.matches) == [1]
+    assert result.block.tolist() == [1]
+
+
+def test_equal_scores_are_ordered_by_lower_supplier_id_and_cut_at_k():
+    rows = [foundry(supplier_id=s, capability_id=s) for s in (9, 3, 7, 5)]
+    result = score_demand(brake_block_demand(), candidates(*rows), as_of=AS_OF, k=3)
+    assert ids(result.matches) == [3, 5, 7]
+    assert len({m.score_micro for m in result.matches}) == 1
+
+
+def test_contributions_add_up_exactly_to_the_score():
+    result = score_demand(brake_block_demand(), candidates(foundry()), as_of=AS_OF)
+    match = result.matches[0]
+    assert sum(c.contribution_micro for c in match.breakdown) == match.score_micro
+    assert sum(micro_to_decimal(c.contribution_micro) for c in match.breakdown) == (
+        micro_to_decimal(match.score_micro)
+    )
+    assert [c.factor for c in match.breakdown][:2] == ["component_fit", "capacity_fit"]
+
+
+def test_weights_change_the_ranking():
+    close_small = foundry(supplier_id=1, free_capacity=5_000)
+    far_big = foundry(supplier_id=2, latitude=KAB_TEGAL[0], longitude=KAB_TEGAL[1])
+    rows = candidates(close_small, far_big)
+    by_capacity = score_demand(brake_block_demand(), rows, as_of=AS_OF)
+    by_distance = score_demand(brake_block_demand(), rows, as_of=AS_OF, weights={"distance": 1})
+    assert ids(by_capacity.matches) == [2, 1]
+    assert ids(by_distance.matches) == [1, 2]
+    assert by_distance.weights["distance"] == 1.0
+
+
+def test_score_supplier_rescores_one_supplier_against_many_demands():
+    rows = candidates(foundry(supplier_id=8, capability_id=81))
+    demands = [
+        brake_block_demand(demand_id=1),
+        brake_block_demand(demand_id=2, mandatory_certifications=frozenset({ISO_22163})),
+        brake_block_demand(demand_id=3, category_id=CAR_BODY, component_type_id=DOOR_FRAME),
+    ]
+    results = score_supplier(demands, rows, as_of=AS_OF)
+    assert [r.demand_id for r in results] == [1, 2, 3]
+    assert [ids(r.matches) for r in results] == [[8], [], []]
+    assert [ids(r.near_misses) for r in results] == [[], [8], []]
+    single = score_demand(demands[0], rows, as_of=AS_OF)
+    assert results[0].matches == single.matches
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 5, 10, 20])
+def test_top_k_equals_a_full_sort_with_ties(k):
+    rng = np.random.default_rng(k)
+    scores = rng.integers(0, 4, size=12)
+    tiebreak = rng.permutation(12)
+    expected = sorted(range(12), key=lambda i: (-scores[i], tiebreak[i]))[:k]
+    assert top_k(scores, tiebreak, k).tolist() == expected
+
+
+def test_best_per_supplier_prefers_score_then_lower_capability_id():
+    rows = np.arange(5)
+    supplier = np.array([1, 1, 2, 2, 2])
+    score = np.array([5, 7, 3, 3, 1])
+    capability = np.array([10, 11, 22, 21, 20])
+    assert best_per_supplier(rows, supplier, score, capability).tolist() == [1, 3]
