@@ -153,6 +153,7 @@ class Supplier(Organisation):
         if (
             self.workers is not None
             and self.investment_idr is not None
+            and self.workers >= 0
             and self.investment_idr >= 0
         ):
             self.size_class = size_class(workers=self.workers, investment_idr=self.investment_idr)

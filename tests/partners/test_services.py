@@ -157,16 +157,7 @@ def test_supplier_create_announces_inside_its_own_transaction(supplier_data):
         ("nib", "912030123456", "invalid_nib"),  # 12 digits
         ("nib", "91203012345678", "max_length"),  # 14 digits
         ("nib", "91203O1234567", "invalid_nib"),  # a letter O
-        pytest.param(
-            "workers",
-            -3,
-            "min_value",
-            marks=pytest.mark.xfail(
-                raises=ValueError,
-                strict=True,
-                reason="Supplier.clean() passes negative workers on to size_class()",
-            ),
-        ),
+        ("workers", -3, "min_value"),
         ("investment_idr", -1, "min_value"),
         ("legal_form", "llc", "invalid_choice"),
         ("contact_phone", "call me", "invalid_phone"),
