@@ -7,6 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from components.models import ComponentType
+from matchmaking.celery import app as celery_app
+from matchmaking.choices import MatchKind
+from matchmaking.models import Match
 from partners.choices import DemandStatus, SizeClass, VerificationStatus
 from partners.models import (
     Demand,
@@ -196,3 +199,28 @@ def test_load_demo_prints_counts_and_logins(demo):
     assert "open demands" in demo
     assert "manufacturer" in demo
     assert PASSWORD in demo
+
+
+@pytest.mark.skipif(
+    not celery_app.conf.task_always_eager,
+    reason="a real worker cannot see this test's uncommitted demo data",
+)
+def test_load_demo_scores_the_demo_and_shows_the_ceper_near_miss(
+    demo, django_capture_on_commit_callbacks
+):
+    out = StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=out)
+
+    assert "Full rescore" in out.getvalue()
+    side_bearer = Demand.objects.get(
+        manufacturer__name__contains="INKA", component_type__code="side-bearer-housing"
+    )
+    near_miss = Match.objects.get(demand=side_bearer, supplier__owner__username="ikm")
+    assert near_miss.kind == MatchKind.NEAR_MISS
+    assert Match.objects.filter(
+        demand__title="Blok rem metalik gerbong barang",
+        kind=MatchKind.MATCH,
+        supplier__sentra="Sentra Pengecoran Logam Ceper",
+    ).exists()
