@@ -14,6 +14,7 @@ import pytest
 import yaml
 from celery import Celery
 from django.conf import settings
+from django.core.management import get_commands
 
 COMPOSE = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
@@ -99,11 +100,14 @@ def test_celery_commands_name_the_real_celery_app(name, subcommand):
     assert isinstance(module.celery_app, Celery)
 
 
-def test_migrate_runs_manage_py_migrate():
+def test_migrate_service_runs_existing_management_commands():
     argv = as_argv(SERVICES["migrate"]["command"])
+    assert argv[:2] == ["sh", "-c"]
+    steps = [step.split() for step in argv[2].split("&&")]
 
-    assert argv[:3] == ["python", "manage.py", "migrate"]
-    assert (settings.BASE_DIR / "manage.py").exists()
+    assert [step[:2] for step in steps] == [["python", "manage.py"]] * 2
+    assert [step[2] for step in steps] == ["migrate", "load_reference"]
+    assert {"migrate", "load_reference"} <= set(get_commands())
 
 
 def test_dockerfile_installs_the_lock_with_hashes_and_collects_static():
