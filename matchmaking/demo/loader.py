@@ -3,9 +3,10 @@
 Idempotent: every row is found by its natural key (username, supplier NIB, manufacturer
 name, (manufacturer, plant name), (manufacturer, demand title), (supplier, component type)
 for capabilities and (supplier, certification, number) for certificates) and updated to
-the data, so a rerun leaves the same rows. Dates are relative to the day of loading and
-demo passwords are reset to ``data.PASSWORD`` on every run. Each instance is validated with
-``full_clean()`` before it is saved, like user input.
+the data, so a rerun leaves the same rows; rows already equal to the data are not written.
+Dates are relative to the day of loading, and a demo password that was changed is reset to
+``data.PASSWORD``. Each instance is validated with ``full_clean()`` before it is saved, like
+user input.
 
 Rows are written directly rather than through ``partners.services`` (which refuse, rightly,
 what a demo needs: expired certificates, closed demands) and no ``partners.events`` are sent:
