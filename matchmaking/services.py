@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -550,30 +548,13 @@ def resume_stalled_runs(*, older_than_minutes: int = 10) -> list[int]:
 # --- receivers of partner events ------------------------------------------------------------
 
 
-_deferred: ContextVar[bool] = ContextVar("rescoring_deferred", default=False)
-
-
-@contextmanager
-def rescoring_deferred(*, reason: str = "bulk load") -> Iterator[None]:
-    """Bulk changes (imports, the demo loader): skip the per-change rescoring and start
-    one full rescore when the block ends without error."""
-    token = _deferred.set(True)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-    full_rescore_start(reason=reason)
-
-
 def on_supplier_changed(*, supplier_id: int) -> None:
     from .tasks import rescore_supplier_task
 
-    if not _deferred.get():
-        transaction.on_commit(lambda: rescore_supplier_task.delay(supplier_id))
+    transaction.on_commit(lambda: rescore_supplier_task.delay(supplier_id))
 
 
 def on_demand_changed(*, demand_id: int) -> None:
     from .tasks import rescore_demand_task
 
-    if not _deferred.get():
-        transaction.on_commit(lambda: rescore_demand_task.delay(demand_id))
+    transaction.on_commit(lambda: rescore_demand_task.delay(demand_id))
