@@ -12,3 +12,7 @@ from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Tasks run in-process in tests, whatever the broker: the worker integration tests start
+# a real worker and switch the Celery app to the broker for their own duration.
+CELERY_TASK_ALWAYS_EAGER = True
