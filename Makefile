@@ -19,7 +19,7 @@ DEMO_PASSWORD := demo12345
 JEMBATAN_ENV ?= local
 export JEMBATAN_ENV
 
-.PHONY: help venv run test lint check messages lock worker beat clean
+.PHONY: help venv run test bench lint check messages lock worker beat clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,10 @@ run: venv ## Migrate, load demo data and serve http://127.0.0.1:8000 (SQLite, ta
 test: export JEMBATAN_ENV := test
 test: venv ## Run the test suite (DATABASE_URL / CELERY_BROKER_URL pick PostgreSQL / Redis)
 	$(PYTEST) $(PYTEST_ARGS)
+
+bench: export JEMBATAN_ENV := local
+bench: venv ## Benchmark the matching engine in a database of its own (docs/benchmarks.md)
+	$(MANAGE) bench $(BENCH_ARGS)
 
 lint: venv ## ruff check and ruff format --check
 	$(RUFF) check .
