@@ -440,16 +440,18 @@ def _needs_full_rescore(old: Match | None, new: MatchRow | None, counts, k: int)
 
 def _apply_local(demand_id, supplier_id, old, new, ctx: Context, scored_at) -> None:
     if new is None:
-        if old is not None and old.status == MatchStatus.SUGGESTED:
-            Match.objects.filter(pk=old.pk).delete()
-        return
-    write_rows(
-        demand_ids=[],
-        rows=[new],
-        policy=ctx.policy,
-        algorithm_version=ALGORITHM_VERSION,
-        scored_at=scored_at,
-    )
+        if old is None or old.status != MatchStatus.SUGGESTED:
+            return
+        Match.objects.filter(pk=old.pk).delete()
+    else:
+        write_rows(
+            demand_ids=[],
+            rows=[new],
+            policy=ctx.policy,
+            algorithm_version=ALGORITHM_VERSION,
+            scored_at=scored_at,
+        )
+    # the ranks behind a row that left, moved or arrived close up
     for kind in (MatchKind.MATCH, MatchKind.NEAR_MISS):
         rerank(demand_id=demand_id, kind=kind, limit=ctx.k)
 
