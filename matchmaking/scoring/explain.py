@@ -99,11 +99,14 @@ def _names(labels: LabelMap, items: ParamValue, lang: Lang) -> str:
     return ", ".join(_name(labels, item, lang) for item in ids)
 
 
+_SWAP_SEPARATORS = str.maketrans(",.", ".,")
+
+
 def format_number(value: float, lang: Lang, decimals: int = 0) -> str:
     """``20000.5`` → ``20.000,5`` (id) / ``20,000.5`` (en) with ``decimals`` places."""
     text = f"{value:,.{decimals}f}"
     if lang == "id":
-        text = text.translate(str.maketrans(",.", ".,"))
+        text = text.translate(_SWAP_SEPARATORS)
     return text
 
 
