@@ -330,15 +330,13 @@ def _reviewed_suppliers(demand_ids: Sequence[int]) -> dict[int, set[int]]:
     return reviewed
 
 
-def rescore_specs(
-    specs: Sequence[DemandSpec], ctx: Context, blocks: dict[int, Candidates] | None = None
-) -> None:
-    """Score these demands and store their top-K, near misses and consortia."""
+def rescore_specs(specs: Sequence[DemandSpec], ctx: Context) -> None:
+    """Score these demands against every candidate of their categories and store their
+    top-K, near misses and consortia."""
     if not specs:
         return
-    if blocks is None:
-        candidates = load_candidates(ctx.vocab, category_ids={s.category_id for s in specs})
-        blocks = _blocks(candidates)
+    candidates = load_candidates(ctx.vocab, category_ids={s.category_id for s in specs})
+    blocks = _blocks(candidates)
     results = score_specs(specs, ctx, blocks)
     demand_ids = [s.demand_id for s in specs]
     reviewed = _reviewed_suppliers(demand_ids)
@@ -482,6 +480,11 @@ def full_rescore_run(
     """Process a full rescore from its cursor in batches of demands, each batch committed
     with its progress; a rerun after a crash resumes where the last batch ended.
 
+    Each batch locks the run, so a second worker on the same run (a redelivered or resumed
+    task) waits and then skips what is done. Candidates are loaded per batch, so a supplier
+    edited during a long run is not scored from a stale snapshot. A run whose policy has
+    been superseded stops: the new policy's run rescores everything.
+
     ``max_batches`` stops early (used to simulate a killed worker)."""
     run = ScoringRun.objects.filter(pk=run_id).select_related("policy").first()
     if run is None or run.status in (ScoringRunStatus.DONE, ScoringRunStatus.FAILED):
@@ -497,36 +500,51 @@ def full_rescore_run(
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    if open_ids:
-        blocks = _blocks(load_candidates(ctx.vocab))
     for batches, start in enumerate(range(0, len(open_ids), batch_size)):
         if max_batches is not None and batches >= max_batches:
             return run
         batch = open_ids[start : start + batch_size]
         with transaction.atomic():
-            rescore_specs(load_demand_specs(batch), ctx, blocks)
+            locked = ScoringRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status != ScoringRunStatus.RUNNING:
+                return locked
+            if not MatchingPolicy.objects.filter(pk=run.policy_id, is_active=True).exists():
+                _fail(locked, f"superseded: policy v{run.policy.version} is no longer active")
+                return locked
+            if locked.cursor >= batch[-1]:
+                continue
+            still_open = Demand.objects.filter(pk__in=batch, status=DemandStatus.OPEN)
+            specs = load_demand_specs(still_open.values_list("pk", flat=True))
+            rescore_specs(specs, ctx)
             ScoringRun.objects.filter(pk=run.pk).update(
                 cursor=batch[-1],
-                done=F("done") + len(batch),
-                total=Greatest(F("total"), F("done") + len(batch)),
+                done=F("done") + len(specs),
+                total=Greatest(F("total"), F("done") + len(specs)),
                 updated_at=timezone.now(),
             )
-    run.refresh_from_db()
-    run.status = ScoringRunStatus.DONE
-    run.finished_at = timezone.now()
-    run.total = run.done
-    run.save(update_fields=["status", "finished_at", "done", "total", "updated_at"])
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().select_related("policy").get(pk=run.pk)
+        if run.status == ScoringRunStatus.RUNNING:
+            run.status = ScoringRunStatus.DONE
+            run.finished_at = timezone.now()
+            run.total = run.done
+            run.save(update_fields=["status", "finished_at", "done", "total", "updated_at"])
     return run
 
 
-def full_rescore_fail(*, run_id: int, error: str) -> None:
-    run = ScoringRun.objects.filter(pk=run_id).first()
-    if run is None:
-        return
+def _fail(run: ScoringRun, error: str) -> None:
     run.errors = [*run.errors, error[:2000]]
     run.status = ScoringRunStatus.FAILED
     run.finished_at = timezone.now()
     run.save(update_fields=["errors", "status", "finished_at", "updated_at"])
+
+
+def full_rescore_fail(*, run_id: int, error: str) -> None:
+    """Record that a full rescore stopped on an error (a finished run stays finished)."""
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is not None and run.status in (ScoringRunStatus.PENDING, ScoringRunStatus.RUNNING):
+            _fail(run, error)
 
 
 def resume_stalled_runs(*, older_than_minutes: int = 10) -> list[int]:

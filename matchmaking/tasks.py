@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 
 from . import services
 
@@ -32,8 +32,8 @@ def full_rescore_task(self, run_id: int) -> None:
     try:
         services.full_rescore_run(run_id=run_id)
     except TRANSIENT:
-        raise
-    except DatabaseError as exc:
+        raise  # retried with backoff; the run resumes from its cursor
+    except Exception as exc:
         services.full_rescore_fail(run_id=run_id, error=repr(exc))
         raise
 
