@@ -56,6 +56,8 @@ def validate_policy(
     errors: dict[str, list[str]] = {}
     clean_weights: dict[str, float] = {}
     try:
+        if not isinstance(weights, Mapping):
+            raise TypeError
         clean_weights = {f: float(weights.get(f, 0.0)) for f in FACTORS}
         unknown = sorted(set(weights) - set(FACTORS))
         if unknown:
@@ -71,6 +73,8 @@ def validate_policy(
         ]
     clean_params: dict[str, float] = {}
     try:
+        if not isinstance(parameters, Mapping):
+            raise TypeError("give an object of parameter names and values")
         clean_params = dataclasses.asdict(Params(**{**default_parameters(), **parameters}))
     except (TypeError, ValueError) as exc:
         errors["parameters"] = [_("Invalid parameters: %(error)s") % {"error": exc}]
