@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Count, Q, Sum
@@ -19,20 +18,10 @@ from partners.models import Demand, Supplier, SupplierCapability, SupplierCertif
 
 from .choices import CAPACITY_COMMITTING_STAGES, LIVE_PARTNERSHIP_STAGES, PartnershipStage
 from .models import Partnership
+from .scoring.explain import Labels
 from .scoring.inputs import NOT_HELD, Candidates, DemandSpec, Vocabularies, valid_until_ordinal
 from .scoring.units import UNIT_CODES, conversion
 from .scoring.vocab import WORD_BITS, Vocabulary
-
-Labels = dict[int, tuple[str, str]]
-
-
-@dataclass(frozen=True)
-class CatalogueLabels:
-    """Names (Indonesian, English) the reasons use for catalogue ids."""
-
-    processes: Labels
-    materials: Labels
-    certifications: Labels
 
 
 def load_vocabularies() -> Vocabularies:
@@ -44,16 +33,19 @@ def load_vocabularies() -> Vocabularies:
     )
 
 
-def load_labels() -> CatalogueLabels:
-    def bilingual(model) -> Labels:
+def load_labels() -> Labels:
+    """Names (Indonesian, English) the reasons use for catalogue ids."""
+
+    def bilingual(model) -> dict[int, tuple[str, str]]:
         return {
             pk: (name_id, name_en or name_id)
             for pk, name_id, name_en in model.objects.values_list("pk", "name_id", "name_en")
         }
 
-    return CatalogueLabels(
+    return Labels(
         processes=bilingual(Process),
         materials=bilingual(Material),
+        component_types=bilingual(ComponentType),
         certifications={
             pk: (name, name) for pk, name in Certification.objects.values_list("pk", "name")
         },
