@@ -301,12 +301,15 @@ def score_specs(
     specs: Sequence[DemandSpec], ctx: Context, blocks: dict[int, Candidates]
 ) -> list[DemandResult]:
     today = timezone.localdate()
-    empty = next(iter(blocks.values())).take(np.zeros(0, dtype=np.int64)) if blocks else None
+    empty: Candidates | None = None
     results = []
     for spec in specs:
         block = blocks.get(spec.category_id)
         if block is None:
-            block = empty if empty is not None else load_candidates(ctx.vocab, category_ids=[])
+            # no candidate of this category: score against an empty block (loaded once)
+            if empty is None:
+                empty = load_candidates(ctx.vocab, category_ids=[])
+            block = empty
         results.append(
             score_demand(
                 spec,
