@@ -29,6 +29,7 @@ from scipy.optimize import (
     milp,
 )
 from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
 
 from .geo import haversine_km
 
@@ -286,9 +287,77 @@ def _power_of_two_below(value: float) -> float:
     return float(2.0 ** math.floor(math.log2(value)))
 
 
+class _ComponentFlow:
+    """One connected component of the arc graph as an OR-Tools min-cost flow: root → source
+    (capacity), source → demand (arc cost), root → demand (the unmet arc at the penalty);
+    each demand node absorbs its quantity. Re-solved only when its forbidden arcs change."""
+
+    def __init__(
+        self,
+        arcs: IntArray,
+        problem: _Problem,
+        held: IntArray,
+        capacity: IntArray,
+        arc_cost: IntArray,
+        unmet_cost: IntArray,
+    ) -> None:
+        self.arcs = arcs
+        source, demand = problem.source[arcs], problem.demand[arcs]
+        sources, source_node = np.unique(source, return_inverse=True)
+        demands, demand_index = np.unique(demand, return_inverse=True)
+        root = len(sources) + len(demands)
+        demand_nodes = np.arange(len(sources), root, dtype=np.int32)
+        self.capacity = np.minimum(capacity[source], held[demand])
+        self.ids = np.arange(len(arcs), dtype=np.int32)
+        self.forbidden: BoolArray | None = None
+        self.network = min_cost_flow.SimpleMinCostFlow()
+        # arcs 0..len(arcs)-1 are the candidate arcs, then root → each source and demand
+        self.network.add_arcs_with_capacity_and_unit_cost(
+            np.concatenate([source_node.astype(np.int32), np.full(root, root, np.int32)]),
+            np.concatenate(
+                [
+                    demand_nodes[demand_index],
+                    np.arange(len(sources), dtype=np.int32),
+                    demand_nodes,
+                ]
+            ),
+            np.concatenate([self.capacity, capacity[sources], held[demands]]),
+            np.concatenate([arc_cost[arcs], np.zeros(len(sources), np.int64), unmet_cost[demands]]),
+        )
+        self.network.set_nodes_supplies(
+            np.append(demand_nodes, np.int32(root)),
+            np.append(-held[demands], held[demands].sum()),
+        )
+
+    def solve(self, forbidden: BoolArray) -> IntArray | None:
+        """Integer flow per arc, or ``None`` if nothing changed since the last solve."""
+        mine = forbidden[self.arcs]
+        if self.forbidden is not None and np.array_equal(mine, self.forbidden):
+            return None
+        self.forbidden = mine
+        self.network.set_arc_capacities(self.ids, np.where(mine, 0, self.capacity))
+        status = self.network.solve()
+        if status != self.network.OPTIMAL:
+            raise RuntimeError(f"allocation min-cost flow failed: {status}")
+        return np.asarray(self.network.flows(self.ids), dtype=np.int64)
+
+
+def _components(problem: _Problem) -> list[IntArray]:
+    """Arc indices of each connected component of the source–demand graph."""
+    sources, nodes = len(problem.capacity), len(problem.capacity) + len(problem.quantity)
+    graph = coo_array(
+        (np.ones(len(problem.source)), (problem.source, sources + problem.demand)),
+        shape=(nodes, nodes),
+    )
+    _, label = connected_components(graph, directed=False)
+    arc_label = label[problem.source]
+    order = np.argsort(arc_label, kind="stable")
+    cuts = np.flatnonzero(np.diff(arc_label[order])) + 1
+    return [part for part in np.split(order, cuts) if len(part)]
+
+
 def _flow_solver(problem: _Problem) -> tuple[ArcSolver, float]:
-    """Min-cost flow (OR-Tools): root → source (capacity) → demand (arc cost), and
-    root → demand (the unmet arc at the penalty); each demand node absorbs its quantity.
+    """Min-cost flow on integers, one network per connected component of the arcs.
 
     Scaling: a common unit is ``F`` integer flow units (``F`` a power of two so that
     quantities with few significant bits stay exact), a demand holds ``floor(Q_d F)`` and
@@ -301,45 +370,32 @@ def _flow_solver(problem: _Problem) -> tuple[ArcSolver, float]:
     for the floors (each floored unit of demand or capacity shifts at most one unit of
     quantity into or out of the unmet arc).
     """
-    sources, demands, arcs = len(problem.capacity), len(problem.quantity), len(problem.source)
-    root = sources + demands
+    sources, demands = len(problem.capacity), len(problem.quantity)
     reach = np.bincount(problem.source, weights=problem.quantity[problem.demand], minlength=sources)
     usable = np.minimum(problem.capacity, reach)
     total = float(problem.quantity.sum() + usable.sum())
     scale = _power_of_two_below(FLOW_BUDGET / total) if total > 0 else 1.0
     held = np.floor(problem.quantity * scale).astype(np.int64)
     capacity = np.floor(usable * scale).astype(np.int64)
-    cost_budget = min(COST_BUDGET, 2**62 // (root + 2) ** 2)
+    cost_budget = min(COST_BUDGET, 2**62 // (sources + demands + 2) ** 2)
     largest_cost = max(problem.penalty, float(np.abs(problem.cost).max(initial=0.0)))
     smallest = float(problem.quantity.min()) if demands else 1.0
     rho = cost_budget * smallest / largest_cost
     arc_cost = np.rint(rho * problem.cost / problem.quantity[problem.demand]).astype(np.int64)
     unmet_cost = np.rint(rho * problem.penalty / problem.quantity).astype(np.int64)
-    demand_nodes = np.arange(sources, root, dtype=np.int32)
-    arc_capacity = np.minimum(capacity[problem.source], held[problem.demand])
-    arc_ids = np.arange(arcs, dtype=np.int32)
-
-    network = min_cost_flow.SimpleMinCostFlow()
-    # arcs 0..arcs-1 are the candidate arcs, then root → each source, root → each demand
-    network.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate([problem.source.astype(np.int32), np.full(root, root, np.int32)]),
-        np.concatenate(
-            [demand_nodes[problem.demand], np.arange(sources, dtype=np.int32), demand_nodes]
-        ),
-        np.concatenate([arc_capacity, capacity, held]),
-        np.concatenate([arc_cost, np.zeros(sources, np.int64), unmet_cost]),
-    )
-    network.set_nodes_supplies(
-        np.append(demand_nodes, np.int32(root)), np.append(-held, held.sum())
-    )
+    parts = [
+        _ComponentFlow(arcs, problem, held, capacity, arc_cost, unmet_cost)
+        for arcs in _components(problem)
+    ]
+    shares = np.zeros(len(problem.source))
 
     def solve(forbidden: BoolArray) -> FloatArray:
-        network.set_arc_capacities(arc_ids, np.where(forbidden, 0, arc_capacity))
-        status = network.solve()
-        if status != network.OPTIMAL:
-            raise RuntimeError(f"allocation min-cost flow failed: {status}")
-        carried = np.asarray(network.flows(arc_ids), dtype=np.float64) / scale
-        return carried / problem.quantity[problem.demand]
+        for part in parts:
+            flow = part.solve(forbidden)
+            if flow is not None:
+                quantity = problem.quantity[problem.demand[part.arcs]]
+                shares[part.arcs] = flow / scale / quantity
+        return shares.copy()
 
     inverse = 1.0 / problem.quantity
     nearest = np.zeros(sources)
