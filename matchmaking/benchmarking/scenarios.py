@@ -35,7 +35,7 @@ from ..celery import app
 from ..choices import MatchKind, ScoringRunStatus
 from ..models import Match
 from ..policies import policy_active
-from ..scoring.allocation import allocate
+from ..scoring.allocation import allocate, lp_optimum
 from ..services import full_rescore_start
 from .database import database_url
 from .naive import naive_full_rescore, stored_top_lists
@@ -242,7 +242,8 @@ class AllocationResult:
 
 def allocation_benchmark(*, suppliers: int, demands: int, seed: int) -> AllocationResult:
     """Demands over capacity pools of their category (50 candidate arcs each), capacities
-    and quantities log-normal in tonnes, scores in (0, 1), some minimum orders."""
+    and quantities log-normal in tonnes, scores in (0, 1), some minimum orders; the ratio
+    is the objective over the LP optimum without minimum orders (HiGHS, not timed)."""
     rng = np.random.default_rng(seed)
     categories = 12
     share = rng.dirichlet(np.full(categories, 0.8))
@@ -261,14 +262,14 @@ def allocation_benchmark(*, suppliers: int, demands: int, seed: int) -> Allocati
     arc_to = np.concatenate(arc_demand).astype(np.int64)
     score = rng.beta(5.0, 3.0, size=len(sources))
     minimum = np.where(rng.random(len(sources)) < 0.5, 0.0, capacity[sources] * 0.02)
+    arcs = {
+        "arc_source": sources,
+        "arc_demand": arc_to,
+        "arc_score": score,
+        "source_capacity": capacity,
+        "demand_quantity": quantity,
+    }
     start = time.perf_counter()
-    result = allocate(
-        arc_source=sources,
-        arc_demand=arc_to,
-        arc_score=score,
-        source_capacity=capacity,
-        demand_quantity=quantity,
-        arc_minimum=minimum,
-    )
+    result = allocate(**arcs, arc_minimum=minimum)
     seconds = time.perf_counter() - start
-    return AllocationResult(seconds, result.objective / result.lp_optimum, len(sources))
+    return AllocationResult(seconds, result.objective / lp_optimum(**arcs), len(sources))
