@@ -200,7 +200,8 @@ def test_supplier_create_refuses_a_large_industry(supplier_data):
     with pytest.raises(ValidationError) as excinfo:
         services.supplier_create(data=data)
 
-    assert "large industry" in excinfo.value.message_dict["investment_idr"][0]
+    # in the default UI language, Bahasa Indonesia
+    assert "industri besar" in excinfo.value.message_dict["investment_idr"][0]
     assert not Supplier.objects.exists()
 
 
