@@ -91,7 +91,24 @@ def best_per_supplier(
     return best
 
 
-def score_demand(
+@dataclass(frozen=True, eq=False)
+class Ranking:
+    """A demand's evaluation and its chosen rows, without per-row Python objects."""
+
+    demand_id: int
+    evaluation: Evaluation
+    """The arrays over the demand's block of candidates."""
+    block: IntArray
+    """Indices of the block's rows in the candidates that were passed in."""
+    match_rows: IntArray
+    """Rows of ``evaluation`` matched, best first (score, then lower supplier id); one
+    per supplier."""
+    near_rows: IntArray
+    """Rows of ``evaluation`` that are near misses of suppliers without a feasible row;
+    best first, one per supplier."""
+
+
+def rank_demand(
     demand: DemandSpec,
     candidates: Candidates,
     *,
@@ -100,10 +117,11 @@ def score_demand(
     params: Params = DEFAULT_PARAMS,
     k: int | None = 50,
     near_miss_k: int | None = 50,
-) -> DemandResult:
-    """Score ``candidates`` against ``demand``; rows of other categories are skipped.
+) -> Ranking:
+    """Score ``candidates`` against ``demand`` (rows of other categories are skipped) and
+    pick the top matches and near misses as row indices.
 
-    ``k`` / ``near_miss_k`` cap the matches / near misses returned (``None``: all).
+    ``k`` / ``near_miss_k`` cap the matches / near misses (``None``: all).
     """
     block = np.flatnonzero(candidates.category_id == demand.category_id).astype(np.int64)
     evaluation = evaluate(
@@ -119,11 +137,42 @@ def score_demand(
         return picked
 
     feasible = np.flatnonzero(evaluation.check.feasible)
-    chosen = ranked(feasible, k)
     near = np.flatnonzero(
         evaluation.check.near_miss & ~np.isin(rows.supplier_id, rows.supplier_id[feasible])
     )
-    near_chosen = ranked(near, near_miss_k)
+    return Ranking(
+        demand_id=demand.demand_id,
+        evaluation=evaluation,
+        block=block,
+        match_rows=ranked(feasible, k),
+        near_rows=ranked(near, near_miss_k),
+    )
+
+
+def score_demand(
+    demand: DemandSpec,
+    candidates: Candidates,
+    *,
+    as_of: date,
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    params: Params = DEFAULT_PARAMS,
+    k: int | None = 50,
+    near_miss_k: int | None = 50,
+) -> DemandResult:
+    """:func:`rank_demand` with a :class:`Match` / :class:`NearMiss` (breakdown, reasons)
+    per chosen row."""
+    ranking = rank_demand(
+        demand,
+        candidates,
+        as_of=as_of,
+        weights=weights,
+        params=params,
+        k=k,
+        near_miss_k=near_miss_k,
+    )
+    evaluation = ranking.evaluation
+    rows = evaluation.candidates
+    score = evaluation.score_micro
     return DemandResult(
         demand_id=demand.demand_id,
         algorithm_version=ALGORITHM_VERSION,
@@ -137,7 +186,7 @@ def score_demand(
                 breakdown=evaluation.breakdown(int(row)),
                 reasons=evaluation.reasons(int(row)),
             )
-            for row in chosen
+            for row in ranking.match_rows
         ),
         near_misses=tuple(
             NearMiss(
@@ -147,10 +196,10 @@ def score_demand(
                 failure=evaluation.failures(int(row))[0],
                 reasons=evaluation.reasons(int(row)),
             )
-            for row in near_chosen
+            for row in ranking.near_rows
         ),
         evaluation=evaluation,
-        block=block,
+        block=ranking.block,
     )
 
 

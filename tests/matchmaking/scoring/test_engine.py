@@ -14,6 +14,7 @@ from matchmaking.scoring import (
     score_supplier,
     top_k,
 )
+from matchmaking.scoring.engine import rank_demand
 
 from .catalogue import (
     ALUMINIUM,
@@ -28,6 +29,7 @@ from .catalogue import (
     candidates,
     foundry,
 )
+from .generators import random_demand, random_rows
 
 
 def ids(matches):
@@ -162,3 +164,47 @@ def test_best_per_supplier_prefers_score_then_lower_capability_id():
     score = np.array([5, 7, 3, 3, 1])
     capability = np.array([10, 11, 22, 21, 20])
     assert best_per_supplier(rows, supplier, score, capability).tolist() == [1, 3]
+
+
+def test_rank_demand_picks_the_rows_score_demand_reports():
+    rows = candidates(
+        foundry(supplier_id=1, capability_id=11),
+        foundry(supplier_id=1, capability_id=12, free_capacity=1_000),
+        foundry(supplier_id=2, capability_id=21, latitude=KAB_TEGAL[0], longitude=KAB_TEGAL[1]),
+        foundry(supplier_id=3, capability_id=31, certifications={}),
+        foundry(
+            supplier_id=4, capability_id=41, category_id=CAR_BODY, component_type_id=DOOR_FRAME
+        ),
+    )
+    ranking = rank_demand(brake_block_demand(demand_id=9), rows, as_of=AS_OF)
+    result = score_demand(brake_block_demand(demand_id=9), rows, as_of=AS_OF)
+    capabilities = ranking.evaluation.candidates.capability_id
+    assert ranking.demand_id == 9
+    assert ranking.block.tolist() == [0, 1, 2, 3]
+    assert capabilities[ranking.match_rows].tolist() == [11, 21]
+    assert capabilities[ranking.near_rows].tolist() == [31]
+    assert [m.capability_id for m in result.matches] == [11, 21]
+    assert [m.capability_id for m in result.near_misses] == [31]
+    assert ranking.evaluation.score_micro[ranking.match_rows].tolist() == [
+        m.score_micro for m in result.matches
+    ]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_rank_demand_agrees_with_score_demand_on_random_rows(seed):
+    demand = random_demand(seed)
+    rows = candidates(*random_rows(seed, suppliers=80))
+    ranking = rank_demand(demand, rows, as_of=AS_OF, k=15, near_miss_k=5)
+    result = score_demand(demand, rows, as_of=AS_OF, k=15, near_miss_k=5)
+    chosen = ranking.evaluation.candidates.capability_id
+    assert chosen[ranking.match_rows].tolist() == [m.capability_id for m in result.matches]
+    assert chosen[ranking.near_rows].tolist() == [n.capability_id for n in result.near_misses]
+    assert len(ranking.match_rows) <= 15 and len(ranking.near_rows) <= 5
+    assert ranking.match_rows.dtype == np.int64 and ranking.near_rows.dtype == np.int64
+
+
+def test_rank_demand_without_candidates_in_the_category():
+    rows = candidates(foundry(category_id=CAR_BODY, component_type_id=DOOR_FRAME))
+    ranking = rank_demand(brake_block_demand(), rows, as_of=AS_OF)
+    assert len(ranking.block) == 0
+    assert ranking.match_rows.tolist() == [] and ranking.near_rows.tolist() == []

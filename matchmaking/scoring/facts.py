@@ -1,0 +1,299 @@
+"""Compact explanation facts: store numbers at scoring time, rebuild reasons at display time.
+
+Building :class:`~.reasons.Reason` objects for every stored row dominates a full rescore.
+Instead, :func:`demand_context` keeps what the reasons need once per demand and
+:func:`row_facts` extracts, with numpy over all kept rows at once, one short list of
+numbers per row. Both survive ``json.loads(json.dumps(...))``; :func:`reasons_from_facts`
+and :func:`failures_from_facts` rebuild exactly what :func:`~.reasons.explanations` and
+:func:`~.reasons.failures` return for that row.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple, TypedDict
+
+import numpy as np
+import numpy.typing as npt
+
+from .constraints import MaterialState, held
+from .encoding import DemandEncoding
+from .evaluation import Evaluation
+from .factors import KbliLevel
+from .inputs import IntArray
+from .reasons import ParamValue, Reason, ReasonCode
+from .units import UNITS, Conversion
+from .vocab import missing_bits
+
+EXACT_TYPE = 1
+VERIFIED_ACTIVE = 2
+NO_FREE_CAPACITY = 4
+"""Bits of :attr:`Facts.flags`."""
+
+
+class DemandContext(TypedDict):
+    """Per-demand facts shared by all of the demand's rows."""
+
+    q: float
+    """Quantity, in ``u``."""
+    u: str
+    w: float | None
+    """Unit weight in kg."""
+    cv: list[str]
+    """The :class:`~.units.Conversion` from each unit code into ``u``."""
+    rp: int
+    """Number of required processes."""
+    m: int | None
+    """Material id."""
+    c: list[int]
+    """Certification ids: the mandatory ones first, then the other preferred ones."""
+    nm: int
+    """How many of ``c`` are mandatory."""
+    a: int
+    """Days available until the needed-by date."""
+
+
+class Facts(NamedTuple):
+    """One row's facts; serialised as a plain JSON list in this field order."""
+
+    flags: int
+    component_type_id: int
+    unit: int
+    free: float
+    converted: float | None
+    coverage_pct: float | None
+    missing_process_ids: list[int]
+    """Required processes the row lacks, in vocabulary order."""
+    material: int
+    valid: int
+    """Bit ``j`` set: certification ``c[j]`` is valid on the needed-by date."""
+    held: int
+    """Bit ``j`` set: the supplier holds certification ``c[j]``."""
+    km: float | None
+    lead_time_days: int
+    kbli_level: int
+    completed: int
+    on_time: int
+    load: int
+
+
+FactsRow = Sequence[int | float | list[int] | None]
+"""A :class:`Facts`, or the list JSON turns it into."""
+
+
+def certification_ids(encoding: DemandEncoding) -> tuple[int, ...]:
+    """Mandatory certifications, then the preferred ones not already mandatory."""
+    return encoding.mandatory_ids + tuple(
+        c for c in encoding.preferred_ids if c not in encoding.mandatory_ids
+    )
+
+
+def demand_context(encoding: DemandEncoding) -> DemandContext:
+    demand = encoding.demand
+    return DemandContext(
+        q=demand.quantity,
+        u=demand.unit,
+        w=demand.unit_weight_kg,
+        cv=[kind.value for kind in encoding.conversions],
+        rp=len(demand.required_processes),
+        m=demand.material_id,
+        c=list(certification_ids(encoding)),
+        nm=len(encoding.mandatory_ids),
+        a=encoding.available_days,
+    )
+
+
+def _bit_numbers(matrix: npt.NDArray[np.bool_]) -> list[int]:
+    """Each row of a boolean matrix as an integer with bit ``j`` set for column ``j``."""
+    columns = matrix.shape[1]
+    if columns < 63:
+        weights = np.left_shift(np.int64(1), np.arange(columns, dtype=np.int64))
+        numbers: list[int] = (matrix.astype(np.int64) @ weights).tolist()
+        return numbers
+    return [sum(1 << int(j) for j in np.flatnonzero(row)) for row in matrix]
+
+
+def _rounded(values: npt.NDArray[np.float64], digits: int) -> list[float | None]:
+    """Python's ``round`` (as the reasons use it), ``None`` for NaN."""
+    return [None if math.isnan(v) else float(round(v, digits)) for v in values.tolist()]
+
+
+def row_facts(evaluation: Evaluation, rows: IntArray) -> list[Facts]:
+    """The facts of each of ``rows`` (indices into the evaluation's candidates)."""
+    encoding = evaluation.encoding
+    candidates = evaluation.candidates
+    exact = evaluation.check.exact_type[rows]
+    free = candidates.free_capacity[rows]
+    flags = (
+        exact * EXACT_TYPE
+        + candidates.verified_active[rows] * VERIFIED_ACTIVE
+        + (free <= 0) * NO_FREE_CAPACITY
+    ).tolist()
+    converted = evaluation.factors.converted_capacity[rows]
+    coverage = 100.0 * np.maximum(converted, 0.0) / encoding.demand.quantity
+
+    effective = candidates.processes[rows]
+    effective[exact] |= encoding.type_processes
+    missing = missing_bits(effective, encoding.required_processes)
+    missing_ids: list[list[int]] = [[] for _ in range(len(rows))]
+    for index in np.flatnonzero(missing.any(axis=1)).tolist():
+        missing_ids[index] = [int(key) for key in candidates.vocab.processes.decode(missing[index])]
+
+    columns = np.array(
+        [candidates.vocab.certifications.position(c) for c in certification_ids(encoding)],
+        dtype=np.intp,
+    )
+    valid_until = candidates.cert_valid_until[rows][:, columns]
+    completed = candidates.completed[rows]
+    return [
+        Facts(*values)
+        for values in zip(
+            flags,
+            candidates.component_type_id[rows].tolist(),
+            candidates.capacity_unit[rows].tolist(),
+            _rounded(free, 3),
+            _rounded(converted, 3),
+            _rounded(coverage, 1),
+            missing_ids,
+            evaluation.check.material[rows].tolist(),
+            _bit_numbers(valid_until >= encoding.needed_by),
+            _bit_numbers(held(valid_until)),
+            _rounded(evaluation.factors.km[rows], 1),
+            candidates.lead_time_days[rows].astype(np.int64).tolist(),
+            evaluation.factors.kbli_level[rows].tolist(),
+            completed.tolist(),
+            np.minimum(candidates.on_time[rows], completed).tolist(),
+            candidates.load[rows].tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _ids_where(ids: Sequence[int], bits: int, *, present: bool) -> tuple[int, ...]:
+    return tuple(c for j, c in enumerate(ids) if bool(bits >> j & 1) is present)
+
+
+def _capacity_reason(context: DemandContext, facts: Facts) -> Reason:
+    unit = UNITS[facts.unit]
+    if facts.converted is None:
+        return Reason(
+            ReasonCode.CAPACITY_INCOMPARABLE,
+            {"free": facts.free, "unit": unit, "demand_unit": context["u"]},
+        )
+    kind = Conversion(context["cv"][facts.unit])
+    params: dict[str, ParamValue] = {
+        "free": facts.free,
+        "unit": unit,
+        "converted": facts.converted,
+        "demand_unit": context["u"],
+        "quantity": float(round(context["q"], 3)),
+        "coverage_pct": facts.coverage_pct,
+        "conversion": kind.value,
+    }
+    if kind is Conversion.UNIT_WEIGHT:
+        params["unit_weight_kg"] = context["w"]
+    return Reason(ReasonCode.CAPACITY, params)
+
+
+MATERIAL_REASONS = {
+    MaterialState.NOT_REQUIRED: ReasonCode.NO_MATERIAL_REQUIRED,
+    MaterialState.DECLARED: ReasonCode.MATERIAL_DECLARED,
+    MaterialState.UNDECLARED: ReasonCode.MATERIAL_UNDECLARED,
+    MaterialState.MISMATCH: ReasonCode.MATERIAL_MISMATCH,
+}
+KBLI_REASONS = {
+    KbliLevel.CODE: ReasonCode.KBLI_SAME_CODE,
+    KbliLevel.DIVISION: ReasonCode.KBLI_SAME_DIVISION,
+    KbliLevel.NONE: ReasonCode.KBLI_NO_OVERLAP,
+    KbliLevel.UNKNOWN: ReasonCode.KBLI_UNKNOWN,
+}
+
+
+def reasons_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, ...]:
+    """The reasons :func:`~.reasons.explanations` gives for the row of these facts."""
+    facts = Facts._make(row)
+    reasons = [
+        Reason(ReasonCode.EXACT_TYPE)
+        if facts.flags & EXACT_TYPE
+        else Reason(ReasonCode.INFERRED_TYPE, {"component_type_id": facts.component_type_id}),
+        _capacity_reason(context, facts),
+    ]
+    required = context["rp"]
+    missing = facts.missing_process_ids
+    reasons.append(
+        Reason(
+            ReasonCode.PROCESSES,
+            {
+                "covered": required - len(missing),
+                "required": required,
+                "missing_ids": tuple(sorted(missing)),
+            },
+        )
+        if required
+        else Reason(ReasonCode.NO_PROCESS_REQUIRED)
+    )
+    material = MATERIAL_REASONS[MaterialState(facts.material)]
+    reasons.append(
+        Reason(material)
+        if material is ReasonCode.NO_MATERIAL_REQUIRED
+        else Reason(material, {"material_id": context["m"]})
+    )
+    ids = context["c"]
+    reasons.append(
+        Reason(
+            ReasonCode.CERTIFICATIONS,
+            {
+                "valid_ids": _ids_where(ids, facts.valid, present=True),
+                "lacking_ids": _ids_where(ids, facts.valid, present=False),
+            },
+        )
+        if ids
+        else Reason(ReasonCode.NO_CERTIFICATION_REQUIRED)
+    )
+    reasons.append(
+        Reason(ReasonCode.DISTANCE_UNKNOWN)
+        if facts.km is None
+        else Reason(ReasonCode.DISTANCE, {"km": facts.km})
+    )
+    lead = facts.lead_time_days
+    late = lead - context["a"]
+    reasons.append(
+        Reason(ReasonCode.LEAD_TIME_LATE, {"lead_time_days": lead, "days_late": late})
+        if late > 0
+        else Reason(
+            ReasonCode.LEAD_TIME_FITS, {"lead_time_days": lead, "available_days": context["a"]}
+        )
+    )
+    reasons.append(Reason(KBLI_REASONS[KbliLevel(facts.kbli_level)]))
+    reasons.append(
+        Reason(ReasonCode.TRACK_RECORD, {"on_time": facts.on_time, "completed": facts.completed})
+        if facts.completed > 0
+        else Reason(ReasonCode.NO_TRACK_RECORD)
+    )
+    reasons.append(Reason(ReasonCode.CURRENT_LOAD, {"load": facts.load}))
+    return tuple(reasons)
+
+
+def failures_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, ...]:
+    """The failed hard constraints :func:`~.reasons.failures` gives for these facts."""
+    facts = Facts._make(row)
+    found: list[Reason] = []
+    if not facts.flags & VERIFIED_ACTIVE:
+        found.append(Reason(ReasonCode.NOT_VERIFIED))
+    if facts.missing_process_ids and not facts.flags & EXACT_TYPE:
+        found.append(
+            Reason(ReasonCode.MISSING_PROCESS, {"process_ids": tuple(facts.missing_process_ids)})
+        )
+    if facts.material == MaterialState.MISMATCH:
+        found.append(Reason(ReasonCode.MATERIAL_MISMATCH, {"material_id": context["m"]}))
+    mandatory = context["c"][: context["nm"]]
+    not_held = _ids_where(mandatory, facts.held, present=False)
+    expired = _ids_where(mandatory, facts.held & ~facts.valid, present=True)
+    if not_held:
+        found.append(Reason(ReasonCode.MISSING_CERTIFICATION, {"certification_ids": not_held}))
+    if expired:
+        found.append(Reason(ReasonCode.EXPIRED_CERTIFICATION, {"certification_ids": expired}))
+    if facts.flags & NO_FREE_CAPACITY:
+        found.append(Reason(ReasonCode.NO_FREE_CAPACITY, {"shortfall_pct": 100}))
+    return tuple(found)
