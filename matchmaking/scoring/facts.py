@@ -21,15 +21,17 @@ from .constraints import MaterialState, held
 from .encoding import DemandEncoding
 from .evaluation import Evaluation
 from .factors import KbliLevel
-from .inputs import IntArray
+from .inputs import FloatArray, IntArray
 from .reasons import ParamValue, Reason, ReasonCode
 from .units import UNITS, Conversion
-from .vocab import missing_bits
+from .vocab import Key, Mask, missing_bits
 
 EXACT_TYPE = 1
 VERIFIED_ACTIVE = 2
 NO_FREE_CAPACITY = 4
 """Bits of :attr:`Facts.flags`."""
+FLOAT_DIGITS = np.array([3, 3, 1, 1], dtype=np.int64)
+"""Decimals of free and converted capacity, coverage and km, as the reasons round them."""
 
 
 class DemandContext(TypedDict):
@@ -114,9 +116,40 @@ def _bit_numbers(matrix: npt.NDArray[np.bool_]) -> list[int]:
     return [sum(1 << int(j) for j in np.flatnonzero(row)) for row in matrix]
 
 
-def _rounded(values: npt.NDArray[np.float64], digits: int) -> list[float | None]:
-    """Python's ``round`` (as the reasons use it), ``None`` for NaN."""
-    return [None if math.isnan(v) else float(round(v, digits)) for v in values.tolist()]
+def round_as_python(values: FloatArray, digits: IntArray) -> list[float | None]:
+    """``round(value, digit)`` (as the reasons round) for each pair, ``None`` for NaN.
+
+    ``rint(value * 10**digit) / 10**digit`` is the float nearest the rounded decimal, like
+    ``round``; the two can pick different decimals only where the product lies near a
+    halfway point, is inexact beyond 2**52 or is not finite: those few use ``round``.
+    """
+    scale = 10.0**digits
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = values * scale
+        magnitude = np.abs(scaled)
+        doubtful = (
+            (np.abs(scaled - np.floor(scaled) - 0.5) <= 1e-12 * np.maximum(magnitude, 1.0))
+            | (magnitude >= 2.0**52)
+            | ~np.isfinite(scaled)
+        )
+    numbers: list[float | None] = (np.rint(scaled) / scale).tolist()
+    for index in np.flatnonzero(doubtful).tolist():
+        value = float(values[index])
+        numbers[index] = None if math.isnan(value) else float(round(value, int(digits[index])))
+    return numbers
+
+
+def _set_bits(masks: Mask, keys: Sequence[Key]) -> list[list[int]]:
+    """The keys (ids) whose bits are set, in vocabulary order, for each mask row."""
+    bits = np.unpackbits(masks.astype("<u8").view(np.uint8), axis=1, bitorder="little")
+    rows, positions = np.nonzero(bits[:, : len(keys)])
+    ids = np.array(keys, dtype=np.int64)[positions].tolist()
+    found: list[list[int]] = []
+    start = 0
+    for count in np.bincount(rows, minlength=len(masks)).tolist():
+        found.append(ids[start : start + count])
+        start += count
+    return found
 
 
 def row_facts(evaluation: Evaluation, rows: IntArray) -> list[Facts]:
@@ -132,13 +165,17 @@ def row_facts(evaluation: Evaluation, rows: IntArray) -> list[Facts]:
     ).tolist()
     converted = evaluation.factors.converted_capacity[rows]
     coverage = 100.0 * np.maximum(converted, 0.0) / encoding.demand.quantity
+    n = len(rows)
+    rounded = round_as_python(
+        np.concatenate([free, converted, coverage, evaluation.factors.km[rows]]),
+        np.repeat(FLOAT_DIGITS, n),
+    )
+    free_r, converted_r, coverage_r, km_r = (rounded[i * n : (i + 1) * n] for i in range(4))
 
     effective = candidates.processes[rows]
     effective[exact] |= encoding.type_processes
     missing = missing_bits(effective, encoding.required_processes)
-    missing_ids: list[list[int]] = [[] for _ in range(len(rows))]
-    for index in np.flatnonzero(missing.any(axis=1)).tolist():
-        missing_ids[index] = [int(key) for key in candidates.vocab.processes.decode(missing[index])]
+    missing_ids = _set_bits(missing, candidates.vocab.processes.keys)
 
     columns = np.array(
         [candidates.vocab.certifications.position(c) for c in certification_ids(encoding)],
@@ -152,14 +189,14 @@ def row_facts(evaluation: Evaluation, rows: IntArray) -> list[Facts]:
             flags,
             candidates.component_type_id[rows].tolist(),
             candidates.capacity_unit[rows].tolist(),
-            _rounded(free, 3),
-            _rounded(converted, 3),
-            _rounded(coverage, 1),
+            free_r,
+            converted_r,
+            coverage_r,
             missing_ids,
             evaluation.check.material[rows].tolist(),
             _bit_numbers(valid_until >= encoding.needed_by),
             _bit_numbers(held(valid_until)),
-            _rounded(evaluation.factors.km[rows], 1),
+            km_r,
             candidates.lead_time_days[rows].astype(np.int64).tolist(),
             evaluation.factors.kbli_level[rows].tolist(),
             completed.tolist(),

@@ -14,6 +14,7 @@ from matchmaking.scoring.facts import (
     demand_context,
     failures_from_facts,
     reasons_from_facts,
+    round_as_python,
     row_facts,
 )
 from matchmaking.scoring.reasons import ReasonCode
@@ -182,3 +183,23 @@ def test_capability_row_defaults_rebuild():
         lead_time_days=200,
     )
     assert_rebuilds_every_row(evaluate(brake_block_demand(), candidates(row), as_of=AS_OF))
+
+
+def test_vectorised_rounding_equals_python_round():
+    rng = np.random.default_rng(0)
+    halfway = (np.arange(-3000, 3000) + 0.5) / 1000
+    values = np.concatenate(
+        [
+            rng.uniform(-50_000, 50_000, 20_000),
+            rng.uniform(0, 2, 20_000),
+            halfway,
+            np.nextafter(halfway, np.inf),
+            np.nextafter(halfway, -np.inf),
+            halfway * 100,
+            [0.0, -0.0, 0.0005, 2.675, 1.0005, 0.05, 0.15, 0.25, 1e300, -1e300, 4.5e12 + 0.125],
+            [2.0**60 + 2048, np.inf, -np.inf, np.nan],
+        ]
+    )
+    for digits in (1, 3):
+        expected = [None if np.isnan(v) else float(round(v, digits)) for v in values.tolist()]
+        assert round_as_python(values, np.full(len(values), digits)) == expected
