@@ -13,9 +13,12 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import policies
+from .explanations import match_breakdown, match_reasons
+from .loading import load_labels
 from .models import (
     ConsortiumSuggestion,
     Match,
@@ -134,6 +137,31 @@ class MatchAdmin(ReadOnlyAdmin):
         "demand__manufacturer__name",
     )
     list_select_related = ("demand", "supplier")
+    exclude = ("breakdown", "explanation")
+    readonly_fields = ("reasons", "score_breakdown")
+
+    @admin.display(description=_("reasons"))
+    def reasons(self, match: Match) -> str:
+        return (
+            format_html_join(
+                "", "<li>{}</li>", ((text,) for text in match_reasons(match, load_labels()))
+            )
+            or "-"
+        )
+
+    @admin.display(description=_("score breakdown"))
+    def score_breakdown(self, match: Match) -> str:
+        return (
+            format_html_join(
+                "",
+                "<li>{}: {} × {} = {}</li>",
+                (
+                    (row["label"], row["value"], row["weight"], row["contribution"])
+                    for row in match_breakdown(match)
+                ),
+            )
+            or "-"
+        )
 
 
 @admin.register(ConsortiumSuggestion)

@@ -136,13 +136,11 @@ def load_candidates(
         )
 
         # Supplier-level facts, spread to every capability row of the supplier.
-        suppliers = np.unique(supplier_id)
         row_of_supplier = defaultdict(list)
         for row, sid in enumerate(supplier_id.tolist()):
             row_of_supplier[sid].append(row)
-        supplier_filter = (
-            {"supplier_id__in": suppliers.tolist()} if supplier_ids is not None else {}
-        )
+        # Only the suppliers of these rows (a subquery: no parameter limits).
+        supplier_filter = {"supplier_id__in": caps.values("supplier_id")}
 
         best: dict[tuple[int, int], int] = {}
         for sid, cert_id, valid_until in SupplierCertification.objects.filter(

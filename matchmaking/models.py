@@ -78,6 +78,11 @@ class ScoringRun(TimeStampedModel):
     algorithm_version = models.CharField(_("algorithm version"), max_length=30)
     total = models.PositiveIntegerField(_("total"), default=0)
     done = models.PositiveIntegerField(_("done"), default=0)
+    cursor_category = models.BigIntegerField(
+        _("cursor category"),
+        default=0,
+        help_text=_("Component category of the last demand processed (demands go by category)."),
+    )
     cursor = models.BigIntegerField(
         _("cursor"), default=0, help_text=_("Last demand id fully processed.")
     )
@@ -147,9 +152,22 @@ class Match(TimeStampedModel):
     )
     score = models.FloatField(_("score"))
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
-    breakdown = models.JSONField(_("breakdown"), default=dict)
-    reasons_id = models.JSONField(_("reasons (Indonesian)"), default=list)
-    reasons_en = models.JSONField(_("reasons (English)"), default=list)
+    breakdown = models.JSONField(
+        _("breakdown"),
+        default=dict,
+        help_text=_(
+            "Factor values ('v') and contributions in millionths ('c'), in the order of the "
+            "algorithm's factors; the contributions add up exactly to the score."
+        ),
+    )
+    explanation = models.JSONField(
+        _("explanation"),
+        default=dict,
+        help_text=_(
+            "The facts behind the reasons ('ctx' of the demand, 'row' of the supplier), as "
+            "scored; rendered in the reader's language."
+        ),
+    )
     failed_constraints = models.JSONField(_("failed constraints"), default=list, blank=True)
     is_current = models.BooleanField(
         _("in the latest ranking"),

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from .choices import LIVE_PARTNERSHIP_STAGES, MatchKind, MatchStatus
 from .models import Match, MatchingPolicy, Partnership, PartnershipEvent
@@ -25,8 +26,7 @@ UPDATE_FIELDS = [
     "score",
     "rank",
     "breakdown",
-    "reasons_id",
-    "reasons_en",
+    "explanation",
     "failed_constraints",
     "is_current",
     "qualification_issue",
@@ -34,27 +34,6 @@ UPDATE_FIELDS = [
     "algorithm_version",
     "policy",
     "scored_at",
-    "updated_at",
-]
-INSERT_COLUMNS = [
-    "demand_id",
-    "supplier_id",
-    "capability_id",
-    "kind",
-    "status",
-    "score",
-    "rank",
-    "breakdown",
-    "reasons_id",
-    "reasons_en",
-    "failed_constraints",
-    "is_current",
-    "qualification_issue",
-    "qualification_issue_en",
-    "algorithm_version",
-    "policy_id",
-    "scored_at",
-    "created_at",
     "updated_at",
 ]
 STAGE_TABLE = "matchmaking_match_stage"
@@ -69,8 +48,7 @@ class MatchRow:
     score: float
     rank: int | None
     breakdown: dict = field(default_factory=dict)
-    reasons_id: list[str] = field(default_factory=list)
-    reasons_en: list[str] = field(default_factory=list)
+    explanation: dict = field(default_factory=dict)
     failed_constraints: list[dict] = field(default_factory=list)
     is_current: bool = True
     issue_id: str = ""
@@ -94,7 +72,7 @@ def write_rows(
     touched = {r.demand_id for r in rows} | set(demand_ids)
     with transaction.atomic():
         if demand_ids:
-            Match.objects.filter(demand_id__in=demand_ids, status=MatchStatus.SUGGESTED).delete()
+            delete_suggestions(Q(demand_id__in=demand_ids))
         if connection.vendor == "postgresql":
             _upsert_copy(rows, policy.pk, algorithm_version, scored_at)
         else:
@@ -108,6 +86,15 @@ def write_rows(
         _flag_partnerships(rows, scored_at)
 
 
+def delete_suggestions(condition: Q) -> int:
+    """Delete unreviewed suggestions in one statement.
+
+    Suggestions have nothing depending on them (a partnership starts from an approved
+    match), so Django's delete collector — which loads every row first — is not needed."""
+    query = Match.objects.filter(condition, status=MatchStatus.SUGGESTED)
+    return query._raw_delete(query.db)
+
+
 def _upsert_orm(rows, policy, algorithm_version: str, scored_at: datetime) -> None:
     objects = [
         Match(
@@ -119,8 +106,7 @@ def _upsert_orm(rows, policy, algorithm_version: str, scored_at: datetime) -> No
             score=r.score,
             rank=r.rank,
             breakdown=r.breakdown,
-            reasons_id=r.reasons_id,
-            reasons_en=r.reasons_en,
+            explanation=r.explanation,
             failed_constraints=r.failed_constraints,
             is_current=r.is_current,
             qualification_issue=r.issue_id,
@@ -142,56 +128,103 @@ def _upsert_orm(rows, policy, algorithm_version: str, scored_at: datetime) -> No
     )
 
 
+STAGE_COLUMNS = [
+    "demand_id",
+    "supplier_id",
+    "capability_id",
+    "kind",
+    "score",
+    "rank",
+    "breakdown",
+    "explanation",
+    "failed_constraints",
+    "is_current",
+    "qualification_issue",
+    "qualification_issue_en",
+]
+
+
+def _json(value) -> str:
+    return json.dumps(value, separators=(",", ":")).translate(_COPY_ESCAPES)
+
+
+def _copy_lines(rows: Sequence[MatchRow]) -> Iterator[str]:
+    """COPY text lines of the varying columns; a demand's shared context is encoded once."""
+    contexts: dict[int, str] = {}
+    for r in rows:
+        explanation = r.explanation
+        if explanation:
+            context = explanation["ctx"]
+            encoded = contexts.get(id(context))
+            if encoded is None:
+                encoded = contexts[id(context)] = _json(context)
+            explanation_text = '{"ctx":' + encoded + ',"row":' + _json(explanation["row"]) + "}"
+        else:
+            explanation_text = "{}"
+        yield (
+            "\t".join(
+                (
+                    str(r.demand_id),
+                    str(r.supplier_id),
+                    "\\N" if r.capability_id is None else str(r.capability_id),
+                    r.kind,
+                    repr(r.score),
+                    "\\N" if r.rank is None else str(r.rank),
+                    _json(r.breakdown),
+                    explanation_text,
+                    _json(r.failed_constraints),
+                    "t" if r.is_current else "f",
+                    r.issue_id.translate(_COPY_ESCAPES),
+                    r.issue_en.translate(_COPY_ESCAPES),
+                )
+            )
+            + "\n"
+        )
+
+
 def _upsert_copy(rows, policy_id: int, algorithm_version: str, scored_at: datetime) -> None:
-    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … ON CONFLICT
-    (about four times faster than ``bulk_create(update_conflicts=True)``)."""
+    """PostgreSQL: COPY the varying columns into a temporary table, then one INSERT …
+    ON CONFLICT that adds the constant ones (status, version, policy, timestamps)."""
     if not rows:
         return
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(c) for c in INSERT_COLUMNS)
     table = qn(Match._meta.db_table)
+    stage = qn(STAGE_TABLE)
+    staged = ", ".join(qn(c) for c in STAGE_COLUMNS)
+    constants = [
+        "status",
+        "algorithm_version",
+        "policy_id",
+        "scored_at",
+        "created_at",
+        "updated_at",
+    ]
     updates = ", ".join(
         f"{qn(c)} = EXCLUDED.{qn(c)}"
         for c in (Match._meta.get_field(name).column for name in UPDATE_FIELDS)
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {qn(STAGE_TABLE)} ON COMMIT DELETE ROWS "
-            f"AS SELECT {columns} FROM {table} WITH NO DATA"
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "
+            f"AS SELECT {staged} FROM {table} WITH NO DATA"
         )
-        cursor.execute(f"TRUNCATE {qn(STAGE_TABLE)}")
-    copy_rows(
-        STAGE_TABLE,
-        INSERT_COLUMNS,
-        (
-            (
-                r.demand_id,
-                r.supplier_id,
-                r.capability_id,
-                r.kind,
+        cursor.execute(f"TRUNCATE {stage}")
+        buffer = io.StringIO()
+        buffer.writelines(_copy_lines(rows))
+        buffer.seek(0)
+        cursor.cursor.copy_expert(f"COPY {stage} ({staged}) FROM STDIN", buffer)
+        cursor.execute(
+            f"INSERT INTO {table} ({staged}, {', '.join(qn(c) for c in constants)}) "
+            f"SELECT {staged}, %s, %s, %s, %s, %s, %s FROM {stage} "
+            f"ON CONFLICT (demand_id, supplier_id) DO UPDATE SET {updates}",
+            [
                 MatchStatus.SUGGESTED.value,
-                r.score,
-                r.rank,
-                r.breakdown,
-                r.reasons_id,
-                r.reasons_en,
-                r.failed_constraints,
-                r.is_current,
-                r.issue_id,
-                r.issue_en,
                 algorithm_version,
                 policy_id,
                 scored_at,
                 scored_at,
                 scored_at,
-            )
-            for r in rows
-        ),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {qn(STAGE_TABLE)} "
-            f"ON CONFLICT (demand_id, supplier_id) DO UPDATE SET {updates}"
+            ],
         )
 
 
@@ -298,26 +331,30 @@ def _flag_partnerships(rows: Sequence[MatchRow], now: datetime) -> None:
         )
 
 
-def rerank(*, demand_id: int, kind: str, limit: int) -> None:
-    """Renumber a demand's current rows of one kind; past ``limit``, suggestions are
-    dropped and reviewed rows leave the ranking (``is_current=False``)."""
-    current = list(
-        Match.objects.filter(demand_id=demand_id, kind=kind, is_current=True)
-        .order_by("-score", "supplier_id")
-        .only("pk", "status", "rank")
+def rerank(*, demand_ids: Sequence[int], limit: int) -> None:
+    """Renumber the current rows of these demands, per kind; past ``limit``, suggestions
+    are dropped and reviewed rows leave the ranking (``is_current=False``)."""
+    if not demand_ids:
+        return
+    current = (
+        Match.objects.filter(demand_id__in=demand_ids, is_current=True)
+        .order_by("demand_id", "kind", "-score", "supplier_id")
+        .values_list("pk", "demand_id", "kind", "status", "rank")
     )
-    drop, retire, changed = [], [], []
-    for position, match in enumerate(current, start=1):
+    drop, retire, ranks = [], [], []
+    position, previous = 0, None
+    for pk, demand_id, kind, status, rank in current:
+        position = position + 1 if (demand_id, kind) == previous else 1
+        previous = (demand_id, kind)
         if position > limit:
-            (drop if match.status == MatchStatus.SUGGESTED else retire).append(match.pk)
+            (drop if status == MatchStatus.SUGGESTED else retire).append(pk)
             continue
-        rank = position if kind == MatchKind.MATCH else None
-        if match.rank != rank:
-            match.rank = rank
-            changed.append(match)
+        wanted = position if kind == MatchKind.MATCH else None
+        if rank != wanted:
+            ranks.append(Match(pk=pk, rank=wanted))
     if drop:
-        Match.objects.filter(pk__in=drop).delete()
+        delete_suggestions(Q(pk__in=drop))
     if retire:
         Match.objects.filter(pk__in=retire).update(is_current=False, rank=None)
-    if changed:
-        Match.objects.bulk_update(changed, ["rank"])
+    if ranks:
+        Match.objects.bulk_update(ranks, ["rank"], batch_size=1000)

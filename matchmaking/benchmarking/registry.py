@@ -535,6 +535,7 @@ def generate_registry(*, suppliers: int, demands: int, seed: int = DEFAULT_SEED)
             links[field] += [through(demand_id=demand.pk, **{column: pk}) for pk in ids]
     for field, objects in links.items():
         _bulk(getattr(Demand, field).through, objects)
+    _analyze()
     return {
         "suppliers": len(supplier_rows),
         "capabilities": len(capabilities),
@@ -543,6 +544,14 @@ def generate_registry(*, suppliers: int, demands: int, seed: int = DEFAULT_SEED)
         "plants": len(plants),
         "demands": len(saved_demands),
     }
+
+
+def _analyze() -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk load, as autovacuum would
+    shortly after; without them the first queries get nested-loop plans."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def clear_registry() -> None:

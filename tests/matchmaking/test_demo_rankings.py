@@ -10,7 +10,10 @@ from django.db import transaction
 from django.test import TestCase
 
 from matchmaking.choices import MatchKind, ScoringRunStatus
+from matchmaking.explanations import match_reasons
+from matchmaking.loading import load_labels
 from matchmaking.models import Match, ScoringRun
+from matchmaking.scoring.config import FACTORS
 from partners.choices import VerificationStatus
 from partners.models import Demand, Supplier, SupplierCertification
 
@@ -40,7 +43,7 @@ def ranked(demand: Demand, kind: str = MatchKind.MATCH) -> list[Match]:
 
 
 def capacity_fit(match: Match) -> float:
-    return next(i["value"] for i in match.breakdown["factors"] if i["factor"] == "capacity_fit")
+    return match.breakdown["v"][FACTORS.index("capacity_fit")]
 
 
 def test_demo_is_fully_scored(demo):
@@ -92,7 +95,7 @@ def test_supplier_without_a_valid_mandatory_certificate_is_only_a_near_miss(demo
     for name in ("UD Sinar Cor Batur", "CV Karya Logam Tegalrejo"):  # no ISO 9001 / expired
         assert name in near
         assert near[name].supplier_id not in matched
-        assert "ISO 9001" in near[name].reasons_en[0]
+        assert "ISO 9001" in match_reasons(near[name], load_labels(), "en")[0]
         assert len(near[name].failed_constraints) == 1
 
 
@@ -115,5 +118,4 @@ def test_every_stored_breakdown_adds_up_exactly_to_its_score(demo):
     matches = Match.objects.all()
     assert matches.count() > 100
     for match in matches:
-        micro = sum(item["contribution_micro"] for item in match.breakdown["factors"])
-        assert micro == round(match.score * 1_000_000), match
+        assert sum(match.breakdown["c"]) == round(match.score * 1_000_000), match

@@ -57,8 +57,7 @@ def stored() -> list[tuple]:
             "score",
             "is_current",
             "breakdown",
-            "reasons_id",
-            "reasons_en",
+            "explanation",
             "failed_constraints",
             "policy_id",
         )

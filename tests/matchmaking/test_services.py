@@ -8,9 +8,11 @@ import pytest
 
 from matchmaking import services
 from matchmaking.choices import MatchKind, MatchStatus, PartnershipStage
+from matchmaking.explanations import match_reasons
+from matchmaking.loading import load_labels
 from matchmaking.models import ConsortiumSuggestion, Match, PartnershipEvent
 from matchmaking.policies import policy_active, policy_publish
-from matchmaking.scoring.config import ALGORITHM_VERSION, DEFAULT_WEIGHTS
+from matchmaking.scoring.config import ALGORITHM_VERSION, DEFAULT_WEIGHTS, FACTORS
 from partners import services as partners_services
 from partners.choices import VerificationStatus
 from partners.models import SupplierCapability
@@ -50,7 +52,7 @@ def rows(demand) -> list[tuple]:
             "is_current",
             "qualification_issue",
             "breakdown",
-            "reasons_en",
+            "explanation",
         )
     )
 
@@ -64,7 +66,16 @@ def ranking(demand, kind=MatchKind.MATCH) -> list[str]:
 
 
 def factor(match: Match, name: str) -> dict:
-    return next(item for item in match.breakdown["factors"] if item["factor"] == name)
+    """A factor's stored value and contribution (in millionths)."""
+    column = FACTORS.index(name)
+    return {
+        "value": match.breakdown["v"][column],
+        "contribution_micro": match.breakdown["c"][column],
+    }
+
+
+def reasons(match: Match, lang: str) -> list[str]:
+    return match_reasons(match, load_labels(), lang)
 
 
 # --- rescore_demand ---------------------------------------------------------------------------
@@ -92,9 +103,9 @@ def test_rescore_demand_ranks_capable_suppliers_and_keeps_one_failure_as_near_mi
     near = Match.objects.get(demand=demand, kind=MatchKind.NEAR_MISS)
     assert near.rank is None
     assert near.failed_constraints and len(near.failed_constraints) == 1
-    assert "ISO 9001" in near.reasons_en[0]
-    assert "ISO 9001" in near.reasons_id[0]
-    assert near.reasons_id[0] != near.reasons_en[0]
+    assert "ISO 9001" in reasons(near, "en")[0]
+    assert "ISO 9001" in reasons(near, "id")[0]
+    assert reasons(near, "id")[0] != reasons(near, "en")[0]
 
 
 def test_rescore_demand_stores_exact_breakdown_version_and_policy(cat):
@@ -108,10 +119,9 @@ def test_rescore_demand_stores_exact_breakdown_version_and_policy(cat):
     for match in Match.objects.filter(demand=demand):
         assert match.algorithm_version == ALGORITHM_VERSION
         assert match.policy == policy
-        micro = sum(item["contribution_micro"] for item in match.breakdown["factors"])
-        assert micro == round(match.score * 1_000_000)
-        assert {item["factor"] for item in match.breakdown["factors"]} == set(DEFAULT_WEIGHTS)
-        assert match.reasons_id and match.reasons_en
+        assert sum(match.breakdown["c"]) == round(match.score * 1_000_000)
+        assert len(match.breakdown["v"]) == len(match.breakdown["c"]) == len(DEFAULT_WEIGHTS)
+        assert reasons(match, "id") and reasons(match, "en")
 
 
 def test_rescore_demand_twice_leaves_the_same_rows(cat):

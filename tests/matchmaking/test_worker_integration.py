@@ -126,7 +126,7 @@ def stored() -> list[tuple]:
             "score",
             "is_current",
             "breakdown",
-            "reasons_en",
+            "explanation",
             "failed_constraints",
             "qualification_issue",
             "policy_id",

@@ -108,6 +108,8 @@ def test_adding_a_supplier_never_reorders_the_others(rows, newcomer, demand):
 @settings(max_examples=40, deadline=None)
 @given(rows=row_sets(), demand=demands)
 def test_no_match_breaks_a_hard_constraint(rows, demand):
+    # capability ids drawn at random may repeat; each row needs its own to be looked up
+    rows = [replace(r, capability_id=number) for number, r in enumerate(rows, start=1)]
     result = score_demand(demand, candidates(*rows), as_of=AS_OF, k=None)
     by_capability = {(r.supplier_id, r.capability_id): r for r in rows}
     for match in result.matches:
