@@ -25,8 +25,6 @@ Scoring
     highest score first, then lower supplier id) and ``near_misses`` (verified suppliers
     failing exactly one constraint item, with that ``failure``). ``evaluate`` gives the
     raw arrays, ``Evaluation.failures(row)`` the failed constraints of any row.
-    ``score_supplier(demands, candidates, as_of=...)`` rescores one supplier's rows against
-    many demands (incremental rescore).
 
 Exact sums
     Each contribution is ``round(value * weight, 6)``, held as integer millionths
@@ -40,8 +38,17 @@ Explanations
     labels)`` renders them in ``"id"`` or ``"en"`` with names from :class:`Labels`;
     ``explain.breakdown_rows(match.breakdown, lang)`` gives pre-formatted rows.
 
+Lean path (what the Django side uses)
+    ``rank_demand(...)`` takes the same arguments as ``score_demand`` and returns a
+    :class:`Ranking`: the evaluation arrays and the chosen rows as indices, no per-row
+    objects. ``facts.demand_context`` / ``facts.row_facts`` extract what the reasons are
+    made of, for all kept rows at once; ``facts.reasons_from_facts`` /
+    ``facts.failures_from_facts`` rebuild the exact reasons later, for display.
+
 Allocation
-    ``allocation.consortium_for_demand`` (MILP) and ``allocation.allocate`` (sparse LP).
+    ``allocation.consortium_for_demand`` (small MILP, HiGHS) and ``allocation.allocate``
+    (many demands × many suppliers: OR-Tools min-cost flow by default, ``method="lp"`` for
+    the HiGHS LP; ``allocation.lp_optimum`` gives the LP bound).
 """
 
 from .config import (
@@ -56,9 +63,10 @@ from .engine import (
     DemandResult,
     Match,
     NearMiss,
+    Ranking,
     best_per_supplier,
+    rank_demand,
     score_demand,
-    score_supplier,
     top_k,
 )
 from .evaluation import Evaluation, FactorContribution, evaluate, micro_to_decimal
@@ -91,6 +99,7 @@ __all__ = [
     "Match",
     "NearMiss",
     "Params",
+    "Ranking",
     "Reason",
     "ReasonCode",
     "Vocabularies",
@@ -99,7 +108,7 @@ __all__ = [
     "evaluate",
     "micro_to_decimal",
     "normalise_weights",
+    "rank_demand",
     "score_demand",
-    "score_supplier",
     "top_k",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -200,31 +200,4 @@ def score_demand(
         ),
         evaluation=evaluation,
         block=ranking.block,
-    )
-
-
-def score_supplier(
-    demands: Sequence[DemandSpec],
-    candidates: Candidates,
-    *,
-    as_of: date,
-    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
-    params: Params = DEFAULT_PARAMS,
-) -> tuple[DemandResult, ...]:
-    """Incremental rescore: one supplier's capability rows against many demands.
-
-    Returns one result per demand, in order, each with at most one match or near miss per
-    supplier in ``candidates`` (no top-K cut: compare with the stored K-th score).
-    """
-    return tuple(
-        score_demand(
-            demand,
-            candidates,
-            as_of=as_of,
-            weights=weights,
-            params=params,
-            k=None,
-            near_miss_k=None,
-        )
-        for demand in demands
     )

@@ -11,7 +11,6 @@ from matchmaking.scoring import (
     best_per_supplier,
     micro_to_decimal,
     score_demand,
-    score_supplier,
     top_k,
 )
 from matchmaking.scoring.engine import rank_demand
@@ -132,21 +131,6 @@ def test_weights_change_the_ranking():
     assert ids(by_capacity.matches) == [2, 1]
     assert ids(by_distance.matches) == [1, 2]
     assert by_distance.weights["distance"] == 1.0
-
-
-def test_score_supplier_rescores_one_supplier_against_many_demands():
-    rows = candidates(foundry(supplier_id=8, capability_id=81))
-    demands = [
-        brake_block_demand(demand_id=1),
-        brake_block_demand(demand_id=2, mandatory_certifications=frozenset({ISO_22163})),
-        brake_block_demand(demand_id=3, category_id=CAR_BODY, component_type_id=DOOR_FRAME),
-    ]
-    results = score_supplier(demands, rows, as_of=AS_OF)
-    assert [r.demand_id for r in results] == [1, 2, 3]
-    assert [ids(r.matches) for r in results] == [[8], [], []]
-    assert [ids(r.near_misses) for r in results] == [[], [8], []]
-    single = score_demand(demands[0], rows, as_of=AS_OF)
-    assert results[0].matches == single.matches
 
 
 @pytest.mark.parametrize("k", [0, 1, 2, 5, 10, 20])
