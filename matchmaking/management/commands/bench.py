@@ -121,12 +121,15 @@ class Command(BaseCommand):
         self.say(
             f"B4 allocation {o['b4_suppliers']:,} pools x {o['b4_demands']:,} demands "
             f"({b4.arcs:,} arcs): {b4.seconds:.2f} s, objective / LP optimum "
-            f"{b4.objective_ratio:.5f}"
+            f"{b4.objective_ratio:.6f}; with minimum orders {b4.minimum_order_seconds:.2f} s, "
+            f"objective / LP bound {b4.minimum_order_ratio:.5f}"
         )
         figures.update(
             b4_suppliers=o["b4_suppliers"],
             b4_demands=o["b4_demands"],
             b4_allocation_s=round(b4.seconds, 3),
             b4_objective_ratio=round(b4.objective_ratio, 6),
+            b4_min_order_s=round(b4.minimum_order_seconds, 3),
+            b4_min_order_ratio=round(b4.minimum_order_ratio, 6),
         )
         return figures
