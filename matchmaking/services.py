@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from partners.models import Demand
 
 from .choices import (
     REVIEWED_MATCH_STATUSES,
+    MatchKind,
     MatchStatus,
     ScoringRunKind,
     ScoringRunStatus,
@@ -35,6 +36,7 @@ from .policies import policy_active, policy_params
 from .rows import ranking_rows
 from .scoring.config import ALGORITHM_VERSION, Params
 from .scoring.engine import Ranking, rank_demand
+from .scoring.evaluation import MICRO
 from .scoring.explain import Labels
 from .scoring.inputs import Candidates, DemandSpec, Vocabularies
 
@@ -188,14 +190,16 @@ def rescore_supplier(*, supplier_id: int) -> None:
             "demand_id", "kind", "status", "score", "is_current"
         )
     }
-    counts = _current_counts(touched)
+    lists = _current_lists(touched)
     full, new_rows, gone, local = [], [], [], []
     for spec, ranking in zip(specs, rankings, strict=True):
         old = existing.get(spec.demand_id)
+        if old is None and not _could_enter(ranking, lists.get(spec.demand_id, {}), ctx.k):
+            continue  # not stored before, and below a full list now: nothing changes
         reviewed = [supplier_id] if old and old.status in REVIEWED_MATCH_STATUSES else []
         rows = ranking_rows(ranking, ctx.labels, reviewed=reviewed)
         new = rows[0] if rows else None
-        if _needs_full_rescore(old, new, counts.get(spec.demand_id, {}), ctx.k):
+        if _needs_full_rescore(old, new, lists.get(spec.demand_id, {}), ctx.k):
             full.append(spec)
             continue
         local.append(spec.demand_id)
@@ -218,20 +222,36 @@ def rescore_supplier(*, supplier_id: int) -> None:
         rescore_specs(full, ctx)
 
 
-def _current_counts(demand_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for demand_id, kind in Match.objects.filter(
-        demand_id__in=list(demand_ids), is_current=True
-    ).values_list("demand_id", "kind"):
-        counts[demand_id][kind] = counts[demand_id].get(kind, 0) + 1
-    return counts
+def _current_lists(demand_ids: Iterable[int]) -> dict[int, dict[str, tuple[int, float]]]:
+    """Per demand and kind: how many rows the current list holds and its lowest score."""
+    lists: dict[int, dict[str, tuple[int, float]]] = defaultdict(dict)
+    for item in (
+        Match.objects.filter(demand_id__in=list(demand_ids), is_current=True)
+        .values("demand_id", "kind")
+        .annotate(n=Count("pk"), low=Min("score"))
+    ):
+        lists[item["demand_id"]][item["kind"]] = (item["n"], item["low"])
+    return lists
+
+
+def _could_enter(ranking: Ranking, lists: dict[str, tuple[int, float]], k: int) -> bool:
+    """Whether the ranked supplier would enter its list (ties are settled by rerank)."""
+    evaluation = ranking.evaluation
+    for kind, rows in (
+        (MatchKind.MATCH, ranking.match_rows),
+        (MatchKind.NEAR_MISS, ranking.near_rows),
+    ):
+        if len(rows):
+            count, lowest = lists.get(kind, (0, 0.0))
+            return count < k or evaluation.score_micro[rows[0]] / MICRO >= lowest
+    return False
 
 
 def _needs_full_rescore(old: Match | None, new: MatchRow | None, counts, k: int) -> bool:
     """Whether a candidate outside the stored lists could move up."""
     if old is None or not old.is_current:
         return False
-    list_full = counts.get(old.kind, 0) >= k
+    list_full = counts.get(old.kind, (0, 0.0))[0] >= k
     if not list_full:
         return False
     if new is None or not new.is_current or new.kind != old.kind:
