@@ -137,7 +137,7 @@ class MatchAdmin(ReadOnlyAdmin):
         "demand__manufacturer__name",
     )
     list_select_related = ("demand", "supplier")
-    exclude = ("breakdown", "explanation")
+    exclude = ("breakdown", "explanation", "failed_constraints")
     readonly_fields = ("reasons", "score_breakdown")
 
     @admin.display(description=_("reasons"))
