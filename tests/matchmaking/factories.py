@@ -17,7 +17,7 @@ from factory.django import DjangoModelFactory
 from components.choices import Unit
 from components.models import Certification, ComponentType, Material, Process
 from matchmaking.choices import MatchKind, MatchStatus, PartnershipStage
-from matchmaking.models import Match, Partnership
+from matchmaking.models import ConsortiumSuggestion, Match, Partnership
 from matchmaking.policies import policy_active
 from matchmaking.scoring.config import ALGORITHM_VERSION
 from partners.choices import DemandStatus, VerificationStatus
@@ -194,3 +194,30 @@ def brake_block_demand(cat: Catalogue, *, quantity: float = 2000, **fields) -> D
 def far_regency():
     """Kabupaten Tegal, further from Madiun than Klaten."""
     return RegencyFactory(code="33.28", name="Kab. Tegal", latitude=-6.98, longitude=109.13)
+
+
+def stored_results() -> list[tuple]:
+    """Every stored match and consortium, without ids and timestamps, in a stable order:
+    two runs that should agree compare equal."""
+    matches = list(
+        Match.objects.order_by("demand_id", "supplier_id").values_list(
+            "demand_id",
+            "supplier_id",
+            "kind",
+            "status",
+            "rank",
+            "score",
+            "is_current",
+            "breakdown",
+            "explanation",
+            "failed_constraints",
+            "qualification_issue",
+            "policy_id",
+        )
+    )
+    consortia = list(
+        ConsortiumSuggestion.objects.order_by("demand_id").values_list(
+            "demand_id", "members", "total_quantity", "score"
+        )
+    )
+    return matches + consortia

@@ -46,30 +46,6 @@ def market():
     return demands
 
 
-def stored() -> list[tuple]:
-    matches = list(
-        Match.objects.order_by("demand_id", "supplier_id").values_list(
-            "demand_id",
-            "supplier_id",
-            "kind",
-            "status",
-            "rank",
-            "score",
-            "is_current",
-            "breakdown",
-            "explanation",
-            "failed_constraints",
-            "policy_id",
-        )
-    )
-    consortia = list(
-        ConsortiumSuggestion.objects.order_by("demand_id").values_list(
-            "demand_id", "members", "total_quantity", "score"
-        )
-    )
-    return matches + consortia
-
-
 def test_full_rescore_start_records_a_pending_run_and_enqueues_it_on_commit(
     market, django_capture_on_commit_callbacks
 ):
@@ -113,7 +89,7 @@ def test_full_rescore_runs_in_batches_recording_progress(market):
 def test_stopped_and_resumed_full_rescore_leaves_the_same_rows_as_an_uninterrupted_one(market):
     uninterrupted = services.full_rescore_start()
     services.full_rescore_run(run_id=uninterrupted.pk, batch_size=2)
-    expected = stored()
+    expected = f.stored_results()
     assert ConsortiumSuggestion.objects.exists()
     Match.objects.all().delete()
     ConsortiumSuggestion.objects.all().delete()
@@ -123,7 +99,7 @@ def test_stopped_and_resumed_full_rescore_leaves_the_same_rows_as_an_uninterrupt
     assert ScoringRun.objects.get(pk=run.pk).done == 4
     services.full_rescore_run(run_id=run.pk, batch_size=2)
 
-    assert stored() == expected
+    assert f.stored_results() == expected
     assert ScoringRun.objects.get(pk=run.pk).status == ScoringRunStatus.DONE
 
 

@@ -115,31 +115,6 @@ def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> Non
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-def stored() -> list[tuple]:
-    matches = list(
-        Match.objects.order_by("demand_id", "supplier_id").values_list(
-            "demand_id",
-            "supplier_id",
-            "kind",
-            "status",
-            "rank",
-            "score",
-            "is_current",
-            "breakdown",
-            "explanation",
-            "failed_constraints",
-            "qualification_issue",
-            "policy_id",
-        )
-    )
-    consortia = list(
-        ConsortiumSuggestion.objects.order_by("demand_id").values_list(
-            "demand_id", "members", "total_quantity", "score"
-        )
-    )
-    return matches + consortia
-
-
 def test_worker_rescores_a_supplier_after_it_gains_its_certificate(worker):
     cat = f.catalogue()
     demand = f.brake_block_demand(cat)
@@ -175,7 +150,7 @@ def test_full_rescore_killed_mid_run_resumes_to_the_same_rows(worker):
     demands = [f.brake_block_demand(cat, quantity=200 + 97 * i) for i in range(150)]
     uninterrupted = services.full_rescore_start(reason="reference")
     services.full_rescore_run(run_id=uninterrupted.pk)
-    expected = stored()
+    expected = f.stored_results()
     assert len(expected) > len(demands)
     Match.objects.all().delete()
     ConsortiumSuggestion.objects.all().delete()
@@ -205,4 +180,4 @@ def test_full_rescore_killed_mid_run_resumes_to_the_same_rows(worker):
     run.refresh_from_db()
     assert run.done == run.total == len(demands)
     assert run.errors == []
-    assert stored() == expected
+    assert f.stored_results() == expected
