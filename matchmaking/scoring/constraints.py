@@ -58,18 +58,33 @@ def material_states(encoding: DemandEncoding, candidates: Candidates) -> IntArra
     return state
 
 
+def _failed_items(
+    candidates: Candidates,
+    missing_processes: IntArray,
+    mismatch: BoolArray,
+    valid_until: IntArray,
+    needed_by: int,
+) -> IntArray:
+    failed = missing_processes.astype(np.int64)
+    failed += ~candidates.verified_active
+    failed += mismatch
+    failed += (valid_until < needed_by).sum(axis=1)
+    failed += candidates.free_capacity <= 0
+    return failed
+
+
 def check_constraints(encoding: DemandEncoding, candidates: Candidates) -> ConstraintCheck:
     exact = candidates.component_type_id == encoding.demand.component_type_id
     missing = missing_bits(candidates.processes, encoding.required_processes)
     missing[exact] = 0
     material = material_states(encoding, candidates)
     valid_until = candidates.cert_valid_until[:, encoding.mandatory_columns]
-    failed = (
-        (~candidates.verified_active).astype(np.int64)
-        + popcount(missing)
-        + (material == MaterialState.MISMATCH)
-        + (valid_until < encoding.needed_by).sum(axis=1)
-        + (candidates.free_capacity <= 0)
+    failed = _failed_items(
+        candidates,
+        popcount(missing),
+        material == MaterialState.MISMATCH,
+        valid_until,
+        encoding.needed_by,
     )
     return ConstraintCheck(
         exact_type=exact,
@@ -80,6 +95,23 @@ def check_constraints(encoding: DemandEncoding, candidates: Candidates) -> Const
         feasible=failed == 0,
         near_miss=candidates.verified_active & (failed == 1),
     )
+
+
+def failed_item_counts(encoding: DemandEncoding, candidates: Candidates) -> IntArray:
+    """``check_constraints(encoding, candidates).failed_items``, computing only the counts:
+    the cheap screen before scoring."""
+    exact = candidates.component_type_id == encoding.demand.component_type_id
+    missing = popcount(missing_bits(candidates.processes, encoding.required_processes))
+    missing[exact] = 0
+    if encoding.material_bit is None:
+        mismatch = np.zeros(len(candidates), dtype=np.bool_)
+    else:
+        mismatch = ~(
+            intersects(candidates.materials, encoding.material_bit)
+            | (exact & ~candidates.materials.any(axis=1))
+        )
+    valid_until = candidates.cert_valid_until[:, encoding.mandatory_columns]
+    return _failed_items(candidates, missing, mismatch, valid_until, encoding.needed_by)
 
 
 def held(valid_until: IntArray) -> BoolArray:

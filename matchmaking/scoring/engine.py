@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 
 import numpy as np
 
 from .config import ALGORITHM_VERSION, DEFAULT_PARAMS, DEFAULT_WEIGHTS, Params
-from .evaluation import MICRO, Evaluation, FactorContribution, evaluate
+from .constraints import failed_item_counts
+from .encoding import encode_demand
+from .evaluation import MICRO, Evaluation, FactorContribution, evaluate_encoded
 from .inputs import Candidates, DemandSpec, IntArray
 from .reasons import Reason
 
@@ -92,30 +93,28 @@ def best_per_supplier(
     return best
 
 
-@dataclass(eq=False)  # not frozen: a frozen __init__ costs ~2 µs, too much per demand
+@dataclass(frozen=True, eq=False)
 class Ranking:
-    """A demand's chosen rows, without per-row Python objects; the evaluation behind them
-    is built on first access (:func:`~.incremental.rank_supplier` defers it). Read-only
-    by convention."""
+    """A demand's evaluation and its chosen rows, without per-row Python objects."""
 
     demand_id: int
+    evaluation: Evaluation
+    """The arrays over the demand's block of candidates."""
     block: IntArray
     """Indices of the block's rows in the candidates that were passed in."""
-    score_micro: IntArray
-    """``evaluation.score_micro``, readable without building the evaluation."""
     match_rows: IntArray
     """Rows of ``evaluation`` matched, best first (score, then lower supplier id); one
     per supplier."""
     near_rows: IntArray
     """Rows of ``evaluation`` that are near misses of suppliers without a feasible row;
     best first, one per supplier."""
-    evaluate: Callable[[], Evaluation] = field(repr=False)
-    """Builds :attr:`evaluation`; called once, when it is first read."""
 
-    @cached_property
-    def evaluation(self) -> Evaluation:
-        """The arrays over the demand's block of candidates."""
-        return self.evaluate()
+
+def _id_array(ids: Collection[int]) -> IntArray:
+    if isinstance(ids, np.ndarray):
+        array: IntArray = ids.astype(np.int64, copy=False)
+        return array
+    return np.fromiter(ids, dtype=np.int64, count=len(ids))
 
 
 def rank_demand(
@@ -127,36 +126,42 @@ def rank_demand(
     params: Params = DEFAULT_PARAMS,
     k: int | None = 50,
     near_miss_k: int | None = 50,
+    keep_suppliers: Collection[int] = (),
 ) -> Ranking:
     """Score ``candidates`` against ``demand`` (rows of other categories are skipped) and
     pick the top matches and near misses as row indices.
 
-    ``k`` / ``near_miss_k`` cap the matches / near misses (``None``: all).
+    ``k`` / ``near_miss_k`` cap the matches / near misses (``None``: all). Only rows that
+    fail at most one constraint item, and every row of ``keep_suppliers``, are scored:
+    the evaluation covers those rows (``block`` gives their indices in ``candidates``).
     """
-    block = np.flatnonzero(candidates.category_id == demand.category_id).astype(np.int64)
-    evaluation = evaluate(
-        demand, candidates.take(block), as_of=as_of, weights=weights, params=params
-    )
-    rows = evaluation.candidates
+    in_category = np.flatnonzero(candidates.category_id == demand.category_id)
+    rows = candidates if len(in_category) == len(candidates) else candidates.take(in_category)
+    encoding = encode_demand(demand, rows.vocab, as_of=as_of)
+    screened = failed_item_counts(encoding, rows) <= 1
+    if len(keep_suppliers):
+        screened |= np.isin(rows.supplier_id, _id_array(keep_suppliers))
+    kept = np.flatnonzero(screened)
+    evaluation = evaluate_encoded(encoding, rows.take(kept), weights=weights, params=params)
+    scored = evaluation.candidates
     score = evaluation.score_micro
 
     def ranked(selected: IntArray, limit: int | None) -> IntArray:
-        best = best_per_supplier(selected, rows.supplier_id, score, rows.capability_id)
+        best = best_per_supplier(selected, scored.supplier_id, score, scored.capability_id)
         count = len(best) if limit is None else limit
-        picked: IntArray = best[top_k(score[best], rows.supplier_id[best], count)]
+        picked: IntArray = best[top_k(score[best], scored.supplier_id[best], count)]
         return picked
 
     feasible = np.flatnonzero(evaluation.check.feasible)
     near = np.flatnonzero(
-        evaluation.check.near_miss & ~np.isin(rows.supplier_id, rows.supplier_id[feasible])
+        evaluation.check.near_miss & ~np.isin(scored.supplier_id, scored.supplier_id[feasible])
     )
     return Ranking(
         demand_id=demand.demand_id,
-        block=block,
-        score_micro=score,
+        evaluation=evaluation,
+        block=in_category[kept].astype(np.int64),
         match_rows=ranked(feasible, k),
         near_rows=ranked(near, near_miss_k),
-        evaluate=lambda: evaluation,
     )
 
 
@@ -171,7 +176,7 @@ def score_demand(
     near_miss_k: int | None = 50,
 ) -> DemandResult:
     """:func:`rank_demand` with a :class:`Match` / :class:`NearMiss` (breakdown, reasons)
-    per chosen row."""
+    per chosen row; the evaluation covers every row of the demand's category."""
     ranking = rank_demand(
         demand,
         candidates,
@@ -180,6 +185,7 @@ def score_demand(
         params=params,
         k=k,
         near_miss_k=near_miss_k,
+        keep_suppliers=candidates.supplier_id,
     )
     evaluation = ranking.evaluation
     rows = evaluation.candidates

@@ -85,8 +85,19 @@ def evaluate(
     params: Params = DEFAULT_PARAMS,
 ) -> Evaluation:
     """Check and score every row of ``candidates`` (no blocking, no top-K)."""
-    normalised = normalise_weights(weights)
     encoding = encode_demand(demand, candidates.vocab, as_of=as_of)
+    return evaluate_encoded(encoding, candidates, weights=weights, params=params)
+
+
+def evaluate_encoded(
+    encoding: DemandEncoding,
+    candidates: Candidates,
+    *,
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    params: Params = DEFAULT_PARAMS,
+) -> Evaluation:
+    """:func:`evaluate` for a demand already encoded in ``candidates.vocab``."""
+    normalised = normalise_weights(weights)
     check = check_constraints(encoding, candidates)
     values = factor_values(encoding, candidates, check, params)
     weight_row = np.array([normalised[factor] for factor in FACTORS], dtype=np.float64)
