@@ -38,6 +38,7 @@ from .scoring.config import ALGORITHM_VERSION, Params
 from .scoring.engine import Ranking, rank_demand
 from .scoring.evaluation import MICRO
 from .scoring.explain import Labels
+from .scoring.incremental import rank_supplier
 from .scoring.inputs import Candidates, DemandSpec, Vocabularies
 
 logger = logging.getLogger(__name__)
@@ -83,13 +84,9 @@ def rank_specs(
     specs: Sequence[DemandSpec],
     ctx: Context,
     blocks: dict[int, Candidates],
-    *,
-    k: int | None = -1,
 ) -> list[Ranking]:
-    """Rank each demand against the candidate block of its category (``k=None``: keep
-    every candidate, for the incremental supplier rescore)."""
+    """Rank each demand against the candidate block of its category."""
     today = timezone.localdate()
-    limit = ctx.k if k == -1 else k
     empty: Candidates | None = None
     rankings = []
     for spec in specs:
@@ -106,8 +103,8 @@ def rank_specs(
                 as_of=today,
                 weights=ctx.policy.weights,
                 params=ctx.params,
-                k=limit,
-                near_miss_k=limit,
+                k=ctx.k,
+                near_miss_k=ctx.k,
             )
         )
     return rankings
@@ -183,7 +180,13 @@ def rescore_supplier(*, supplier_id: int) -> None:
     if not touched:
         return
     specs = load_demand_specs(sorted(touched))
-    rankings = rank_specs(specs, ctx, _blocks(candidates), k=None)
+    rankings = rank_supplier(
+        specs,
+        candidates,
+        as_of=timezone.localdate(),
+        weights=ctx.policy.weights,
+        params=ctx.params,
+    )
     existing = {
         m.demand_id: m
         for m in Match.objects.filter(supplier_id=supplier_id, demand_id__in=touched).only(
@@ -236,14 +239,13 @@ def _current_lists(demand_ids: Iterable[int]) -> dict[int, dict[str, tuple[int, 
 
 def _could_enter(ranking: Ranking, lists: dict[str, tuple[int, float]], k: int) -> bool:
     """Whether the ranked supplier would enter its list (ties are settled by rerank)."""
-    evaluation = ranking.evaluation
     for kind, rows in (
         (MatchKind.MATCH, ranking.match_rows),
         (MatchKind.NEAR_MISS, ranking.near_rows),
     ):
         if len(rows):
             count, lowest = lists.get(kind, (0, 0.0))
-            return count < k or evaluation.score_micro[rows[0]] / MICRO >= lowest
+            return count < k or ranking.score_micro[rows[0]] / MICRO >= lowest
     return False
 
 
