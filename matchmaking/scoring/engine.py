@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -93,21 +94,30 @@ def best_per_supplier(
     return best
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: a frozen __init__ costs ~2 µs, too much per demand
 class Ranking:
-    """A demand's evaluation and its chosen rows, without per-row Python objects."""
+    """A demand's chosen rows, without per-row Python objects; the evaluation behind them
+    is built on first access (:func:`~.incremental.rank_supplier` defers it). Read-only
+    by convention."""
 
     demand_id: int
-    evaluation: Evaluation
-    """The arrays over the demand's block of candidates."""
     block: IntArray
     """Indices of the block's rows in the candidates that were passed in."""
+    score_micro: IntArray
+    """``evaluation.score_micro``, readable without building the evaluation."""
     match_rows: IntArray
     """Rows of ``evaluation`` matched, best first (score, then lower supplier id); one
     per supplier."""
     near_rows: IntArray
     """Rows of ``evaluation`` that are near misses of suppliers without a feasible row;
     best first, one per supplier."""
+    evaluate: Callable[[], Evaluation] = field(repr=False)
+    """Builds :attr:`evaluation`; called once, when it is first read."""
+
+    @cached_property
+    def evaluation(self) -> Evaluation:
+        """The arrays over the demand's block of candidates."""
+        return self.evaluate()
 
 
 def _id_array(ids: Collection[int]) -> IntArray:
@@ -158,10 +168,11 @@ def rank_demand(
     )
     return Ranking(
         demand_id=demand.demand_id,
-        evaluation=evaluation,
         block=in_category[kept].astype(np.int64),
+        score_micro=score,
         match_rows=ranked(feasible, k),
         near_rows=ranked(near, near_miss_k),
+        evaluate=lambda: evaluation,
     )
 
 
