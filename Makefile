@@ -66,7 +66,7 @@ check: venv ## Django system checks and no missing migrations
 	$(MANAGE) makemigrations --check --dry-run
 
 messages: venv ## Update locale/*/django.po for id and en, then compile them (needs gettext)
-	$(MANAGE) makemessages -l id -l en --ignore=.venv --ignore=static/vendor --ignore=staticfiles
+	$(MANAGE) makemessages -l id -l en --ignore=.venv --ignore=static/vendor --ignore=staticfiles --ignore=var --ignore=tests
 	$(MANAGE) compilemessages --ignore=.venv
 
 lock: ## Regenerate requirements.lock from pyproject.toml with uv (needs uv on PATH)

@@ -77,7 +77,7 @@ class ScoringRun(TimeStampedModel):
     )
     algorithm_version = models.CharField(_("algorithm version"), max_length=30)
     total = models.PositiveIntegerField(_("total"), default=0)
-    done = models.PositiveIntegerField(_("done"), default=0)
+    done = models.PositiveIntegerField(_("demands processed"), default=0)
     cursor_category = models.BigIntegerField(
         _("cursor category"),
         default=0,
@@ -172,7 +172,7 @@ class Match(TimeStampedModel):
     is_current = models.BooleanField(
         _("in the latest ranking"),
         default=True,
-        help_text=_("False when a reviewed match fell out of the latest top list."),
+        help_text=_("Unticked when a reviewed match is no longer in the latest top list."),
     )
     qualification_issue = models.TextField(_("qualification issue"), blank=True)
     qualification_issue_en = models.TextField(_("qualification issue (English)"), blank=True)

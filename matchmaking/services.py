@@ -84,8 +84,10 @@ def rank_specs(
     specs: Sequence[DemandSpec],
     ctx: Context,
     blocks: dict[int, Candidates],
+    reviewed: dict[int, set[int]],
 ) -> list[Ranking]:
-    """Rank each demand against the candidate block of its category."""
+    """Rank each demand against the candidate block of its category; the rows of its
+    reviewed suppliers are kept whatever they fail, so they can be refreshed or flagged."""
     today = timezone.localdate()
     empty: Candidates | None = None
     rankings = []
@@ -105,6 +107,7 @@ def rank_specs(
                 params=ctx.params,
                 k=ctx.k,
                 near_miss_k=ctx.k,
+                keep_suppliers=reviewed.get(spec.demand_id, ()),
             )
         )
     return rankings
@@ -125,9 +128,9 @@ def rescore_specs(specs: Sequence[DemandSpec], ctx: Context) -> None:
     if not specs:
         return
     candidates = load_candidates(ctx.vocab, category_ids={s.category_id for s in specs})
-    rankings = rank_specs(specs, ctx, _blocks(candidates))
     demand_ids = [s.demand_id for s in specs]
     reviewed = _reviewed_suppliers(demand_ids)
+    rankings = rank_specs(specs, ctx, _blocks(candidates), reviewed)
     rows = [
         row
         for ranking in rankings

@@ -104,7 +104,7 @@ class Supplier(Organisation):
         null=True,
         blank=True,
         validators=[MinValueValidator(-11.5), MaxValueValidator(6.5)],
-        help_text=_("Defaults to the regency centre."),
+        help_text=_("Defaults to the centre of the regency or city."),
     )
     longitude = models.FloatField(
         _("longitude"),
