@@ -10,14 +10,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet
 
 from components.models import Certification, ComponentType, KbliCode, Material, Process, Sector
 from partners.choices import DemandStatus, VerificationStatus
 from partners.models import Demand, Supplier, SupplierCapability, SupplierCertification
 
 from .choices import CAPACITY_COMMITTING_STAGES, LIVE_PARTNERSHIP_STAGES, PartnershipStage
-from .models import Partnership
+from .models import Match, Partnership
 from .scoring.explain import Labels
 from .scoring.inputs import NOT_HELD, Candidates, DemandSpec, Vocabularies, valid_until_ordinal
 from .scoring.units import UNIT_CODES, conversion
@@ -85,7 +85,8 @@ def load_candidates(
         supplier__verification_status=VerificationStatus.VERIFIED, supplier__is_active=True
     )
     if supplier_ids is not None:
-        caps = caps.filter(supplier_id__in=list(supplier_ids))
+        supplier_ids = list(supplier_ids)
+        caps = caps.filter(supplier_id__in=supplier_ids)
     if category_ids is not None:
         caps = caps.filter(component_type__category_id__in=list(category_ids))
     rows = list(
@@ -140,7 +141,11 @@ def load_candidates(
         for row, sid in enumerate(supplier_id.tolist()):
             row_of_supplier[sid].append(row)
         # Only the suppliers of these rows (a subquery: no parameter limits).
-        supplier_filter = {"supplier_id__in": caps.values("supplier_id")}
+        supplier_filter = (
+            {"supplier_id__in": supplier_ids}
+            if supplier_ids is not None
+            else {"supplier_id__in": caps.values("supplier_id")}
+        )
 
         best: dict[tuple[int, int], int] = {}
         for sid, cert_id, valid_until in SupplierCertification.objects.filter(
@@ -222,16 +227,30 @@ def _committed_volume(cap_id: np.ndarray, rows: list, supplier_filter: dict) -> 
     """Monthly volume already committed to partnerships, per capability row, in the
     capability's unit (volumes in another unit convert through the type's unit weight)."""
     committed = np.zeros(len(cap_id), dtype=np.float64)
-    volumes = (
+    # Partnerships first, then their matches' capabilities: joining the (large) match
+    # table into the first query made the planner scan it even with no partnership.
+    commitments = list(
         Partnership.objects.filter(
             stage__in=CAPACITY_COMMITTING_STAGES,
             committed_monthly_volume__gt=0,
-            match__capability_id__isnull=False,
             **supplier_filter,
-        )
-        .values("match__capability_id", "committed_unit")
-        .annotate(total=Sum("committed_monthly_volume"))
+        ).values_list("match_id", "committed_unit", "committed_monthly_volume")
     )
+    if not commitments:
+        return committed
+    capability_of = dict(
+        Match.objects.filter(
+            pk__in=[match_id for match_id, _, _ in commitments], capability_id__isnull=False
+        ).values_list("pk", "capability_id")
+    )
+    totals: dict[tuple[int, str], float] = defaultdict(float)
+    for match_id, unit, volume in commitments:
+        if match_id in capability_of:
+            totals[(capability_of[match_id], unit)] += float(volume)
+    volumes = [
+        {"match__capability_id": cap, "committed_unit": unit, "total": total}
+        for (cap, unit), total in totals.items()
+    ]
     for item in volumes:
         pos, found = _row_index(cap_id, [item["match__capability_id"]])
         if not found[0]:
@@ -249,15 +268,15 @@ def _committed_volume(cap_id: np.ndarray, rows: list, supplier_filter: dict) -> 
     return committed
 
 
-def load_demand_specs(demands: Iterable[int] | None = None) -> list[DemandSpec]:
-    """Open demands (or the given ids, whatever their status) as engine inputs."""
-    qs = (
-        Demand.objects.all()
-        if demands is not None
-        else Demand.objects.filter(status=DemandStatus.OPEN)
-    )
-    if demands is not None:
-        qs = qs.filter(pk__in=list(demands))
+def load_demand_specs(demands: Iterable[int] | QuerySet | None = None) -> list[DemandSpec]:
+    """Open demands (or the given ids or demand queryset, whatever their status) as engine
+    inputs. A queryset is used as a subquery, which keeps thousands of ids out of the SQL."""
+    if demands is None:
+        qs = Demand.objects.filter(status=DemandStatus.OPEN)
+    elif isinstance(demands, QuerySet):
+        qs = demands
+    else:
+        qs = Demand.objects.filter(pk__in=list(demands))
     rows = list(
         qs.order_by("pk").values_list(
             "pk",
@@ -277,7 +296,6 @@ def load_demand_specs(demands: Iterable[int] | None = None) -> list[DemandSpec]:
             "plant__regency__longitude",
         )
     )
-    ids = [r[0] for r in rows]
     type_ids = {r[1] for r in rows}
     type_processes: dict[int, set[int]] = defaultdict(set)
     for tid, pid in ComponentType.required_processes.through.objects.filter(
@@ -291,7 +309,7 @@ def load_demand_specs(demands: Iterable[int] | None = None) -> list[DemandSpec]:
     def m2m(field: str, column: str) -> dict[int, set[int]]:
         result: dict[int, set[int]] = defaultdict(set)
         through = getattr(Demand, field).through
-        for did, value in through.objects.filter(demand_id__in=ids).values_list(
+        for did, value in through.objects.filter(demand_id__in=qs.values("pk")).values_list(
             "demand_id", column
         ):
             result[did].add(value)

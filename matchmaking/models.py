@@ -200,7 +200,12 @@ class Match(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["demand", "kind", "-score"], name="match_demand_rank_idx"),
+            # the current lists, best first (pages, reranking, incremental thresholds)
+            models.Index(
+                fields=["demand", "kind", "-score"],
+                condition=Q(is_current=True),
+                name="match_current_rank_idx",
+            ),
             models.Index(fields=["supplier", "status"], name="match_supplier_status_idx"),
         ]
 

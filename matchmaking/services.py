@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -170,19 +170,14 @@ def rescore_supplier(*, supplier_id: int) -> None:
     not stored so far move up."""
     ctx = Context.load()
     candidates = load_candidates(ctx.vocab, supplier_ids=[supplier_id])
-    categories = set(np.unique(candidates.category_id).tolist())
-    touched = set(
-        Demand.objects.filter(
-            status=DemandStatus.OPEN, component_type__category_id__in=categories
-        ).values_list("pk", flat=True)
-    ) | set(
-        Match.objects.filter(supplier_id=supplier_id, demand__status=DemandStatus.OPEN).values_list(
-            "demand_id", flat=True
-        )
+    categories = np.unique(candidates.category_id).tolist()
+    touched = Demand.objects.filter(status=DemandStatus.OPEN).filter(
+        Q(component_type__category_id__in=categories)
+        | Q(pk__in=Match.objects.filter(supplier_id=supplier_id).values("demand_id"))
     )
-    if not touched:
+    specs = load_demand_specs(touched)
+    if not specs:
         return
-    specs = load_demand_specs(sorted(touched))
     rankings = rank_supplier(
         specs,
         candidates,
@@ -192,7 +187,7 @@ def rescore_supplier(*, supplier_id: int) -> None:
     )
     existing = {
         m.demand_id: m
-        for m in Match.objects.filter(supplier_id=supplier_id, demand_id__in=touched).only(
+        for m in Match.objects.filter(supplier_id=supplier_id, demand__in=touched).only(
             "demand_id", "kind", "status", "score", "is_current"
         )
     }
@@ -228,11 +223,11 @@ def rescore_supplier(*, supplier_id: int) -> None:
         rescore_specs(full, ctx)
 
 
-def _current_lists(demand_ids: Iterable[int]) -> dict[int, dict[str, tuple[int, float]]]:
+def _current_lists(demands: QuerySet) -> dict[int, dict[str, tuple[int, float]]]:
     """Per demand and kind: how many rows the current list holds and its lowest score."""
     lists: dict[int, dict[str, tuple[int, float]]] = defaultdict(dict)
     for item in (
-        Match.objects.filter(demand_id__in=list(demand_ids), is_current=True)
+        Match.objects.filter(demand__in=demands, is_current=True)
         .values("demand_id", "kind")
         .annotate(n=Count("pk"), low=Min("score"))
     ):
