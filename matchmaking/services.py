@@ -6,7 +6,6 @@ Only these services enqueue tasks, always through ``transaction.on_commit``.
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,8 +39,6 @@ from .scoring.evaluation import MICRO
 from .scoring.explain import Labels
 from .scoring.incremental import rank_supplier
 from .scoring.inputs import Candidates, DemandSpec, Vocabularies
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ Lean path (what the Django side uses)
     objects. ``facts.demand_context`` / ``facts.row_facts`` extract what the reasons are
     made of, for all kept rows at once; ``facts.reasons_from_facts`` /
     ``facts.failures_from_facts`` rebuild the exact reasons later, for display.
+    ``rank_demand(..., keep_suppliers=ids)`` scores only rows failing at most one hard
+    constraint, plus every row of those suppliers. ``incremental.rank_supplier(demands,
+    candidates, ...)`` ranks one supplier's rows against many demands in one numpy pass
+    (the incremental rescore after an edit).
 
 Allocation
     ``allocation.consortium_for_demand`` (small MILP, HiGHS) and ``allocation.allocate``
