@@ -298,9 +298,6 @@ class SupplierCertification(TimeStampedModel):
                 {"valid_until": _("Expiry date cannot be before the issue date.")}
             )
 
-    def is_valid_on(self, day) -> bool:
-        return self.valid_until is None or self.valid_until >= day
-
 
 class Manufacturer(Organisation):
     """An industri besar (large manufacturer) that buys components."""

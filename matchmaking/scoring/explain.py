@@ -265,10 +265,6 @@ def render_all(reasons: Iterable[Reason], lang: Lang, labels: Labels) -> list[st
     return [render(reason, lang, labels) for reason in reasons]
 
 
-def format_score(score_micro: int, lang: Lang) -> str:
-    return format_number(score_micro / MICRO, lang, 4)
-
-
 def breakdown_rows(breakdown: Sequence[FactorContribution], lang: Lang) -> list[dict[str, str]]:
     """Template-ready rows: factor, label, value, weight (%), contribution (4 decimals) and
     contribution_exact (6 decimals; these add up exactly to the score)."""

@@ -193,20 +193,6 @@ class Candidates:
         return Candidates(vocab=self.vocab, **columns)
 
     @classmethod
-    def concat(cls, parts: Sequence[Candidates]) -> Candidates:
-        """The rows of ``parts`` one after another (all parts share one vocabulary)."""
-        if not parts:
-            raise ValueError("nothing to concatenate")
-        vocab = parts[0].vocab
-        if any(part.vocab != vocab for part in parts):
-            raise ValueError("candidates use different vocabularies")
-        columns = {
-            column: np.concatenate([getattr(part, column) for part in parts])
-            for column in cls._columns()
-        }
-        return cls(vocab=vocab, **columns)
-
-    @classmethod
     def from_rows(cls, vocab: Vocabularies, rows: Sequence[CapabilityRow]) -> Candidates:
         certifications = np.full((len(rows), len(vocab.certifications)), NOT_HELD, np.int64)
         for index, row in enumerate(rows):
