@@ -177,6 +177,16 @@ class Match(TimeStampedModel):
     qualification_issue = models.TextField(_("qualification issue"), blank=True)
     qualification_issue_en = models.TextField(_("qualification issue (English)"), blank=True)
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
     algorithm_version = models.CharField(_("algorithm version"), max_length=30)
     policy = models.ForeignKey(
         MatchingPolicy, on_delete=models.PROTECT, related_name="matches", verbose_name=_("policy")
@@ -207,10 +217,47 @@ class Match(TimeStampedModel):
                 name="match_current_rank_idx",
             ),
             models.Index(fields=["supplier", "status"], name="match_supplier_status_idx"),
+            models.Index(fields=["status", "kind"], name="match_status_kind_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.supplier} → {self.demand} ({self.score:.3f})"
+
+
+class MatchDecision(TimeStampedModel):
+    """One review decision on a match (shortlist, approve, reject, reopen): who, when, why.
+
+    The log outlives rescoring: the match row keeps its status, this keeps the history."""
+
+    match = models.ForeignKey(
+        Match, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("match")
+    )
+    from_status = models.CharField(_("from status"), max_length=12, choices=MatchStatus.choices)
+    to_status = models.CharField(_("to status"), max_length=12, choices=MatchStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="match_decisions",
+        verbose_name=_("by"),
+    )
+
+    class Meta:
+        ordering = ["match", "created_at", "pk"]
+        verbose_name = _("match decision")
+        verbose_name_plural = _("match decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_status__in=MatchStatus.values), name="match_decision_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(to_status=MatchStatus.REJECTED) | ~Q(note=""),
+                name="match_decision_reject_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.match_id}: {self.from_status} → {self.to_status}"
 
 
 class ConsortiumSuggestion(TimeStampedModel):
@@ -291,6 +338,21 @@ class Partnership(TimeStampedModel):
     qualification_issue = models.TextField(_("qualification issue"), blank=True)
     qualification_issue_en = models.TextField(_("qualification issue (English)"), blank=True)
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="brokered_partnerships",
+        verbose_name=_("officer"),
+        help_text=_("The ministry officer brokering this partnership; reminders go to them."),
+    )
+    reminded_at = models.DateTimeField(
+        _("reminded at"),
+        null=True,
+        blank=True,
+        help_text=_("When the last 'not moved for too long' reminder went out."),
+    )
 
     class Meta:
         ordering = ["-stage_changed_at"]
@@ -312,7 +374,8 @@ class Partnership(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["supplier", "stage"], name="partnership_supplier_stage_idx")
+            models.Index(fields=["supplier", "stage"], name="partnership_supplier_stage_idx"),
+            models.Index(fields=["stage", "stage_changed_at"], name="partnership_stage_age_idx"),
         ]
 
     def __str__(self) -> str:

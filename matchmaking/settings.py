@@ -176,9 +176,40 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matchmaking.tasks.resume_stalled_runs",
         "schedule": 300.0,
     },
+    "partnership-reminders": {
+        "task": "matchmaking.tasks.partnership_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 # Demands per committed batch of a full rescore (progress and resume granularity).
 RESCORE_BATCH_SIZE = int(os.environ.get("JEMBATAN_RESCORE_BATCH", "250"))
+
+# --- Staff workspace --------------------------------------------------------------
+# A partnership that has not changed stage for this many days is listed under
+# "attention" and its officer gets a reminder (daily beat task).
+PARTNERSHIP_STALE_DAYS = int(os.environ.get("JEMBATAN_PARTNERSHIP_STALE_DAYS", "30"))
+# Map tiles for the supplier map: an XYZ template such as
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png, or an intranet tile server. Empty: the
+# map shows markers and region outlines on a blank background (offline machines).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+# Rows per page on the workspace's list pages.
+WORKSPACE_PAGE_SIZE = int(os.environ.get("JEMBATAN_PAGE_SIZE", "50"))
+
+# --- E-mail -------------------------------------------------------------------------
+# Console backend by default (printed to the log); set EMAIL_HOST etc. for SMTP.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Jembatan <noreply@jembatan.local>")
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -4,10 +4,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, views
+from . import health
+from .views import home
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    path("staff/", include("matchmaking.workspace_urls")),
+    path("api/v1/", include("matchmaking.api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path(
         "accounts/login/",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .selectors import headline_counts
+from matchmaking.selectors import headline_counts
 
 
 def home(request: HttpRequest) -> HttpResponse:

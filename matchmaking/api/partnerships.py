@@ -1,0 +1,8 @@
+"""API: partnerships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# (prefix, viewset, basename) triples registered on the router in api/urls.py.
+routes: list[tuple[str, Any, str]] = []

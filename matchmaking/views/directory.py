@@ -1,0 +1,7 @@
+"""Staff workspace: directory pages (see matchmaking/workspace_urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
