@@ -9,12 +9,13 @@ from .views import home
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("accounts/welcome/", home.after_login, name="after_login"),
     path("staff/", include("matchmaking.workspace_urls")),
     path("api/v1/", include("matchmaking.api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, next_page="home"),
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="home"), name="logout"),

@@ -18,6 +18,10 @@ VENDOR_FILES = [
     "vendor/bootstrap/bootstrap.min.css",
     "vendor/bootstrap/bootstrap.bundle.min.js",
     "vendor/htmx/htmx.min.js",
+    "vendor/chartjs/chart.umd.min.js",
+    "vendor/leaflet/leaflet.js",
+    "vendor/leaflet/leaflet.css",
+    "vendor/leaflet-markercluster/leaflet.markercluster.js",
 ]
 
 
@@ -83,14 +87,36 @@ def test_only_staff_see_the_admin_link(client, ikm_user, staff_user):
     assert reverse("admin:index") in client.get(reverse("home")).content.decode()
 
 
-def test_demo_style_login_outside_the_admin_lands_on_home(client, staff_user):
+def test_login_sends_staff_to_their_dashboard(client, staff_user):
     response = client.post(
         reverse("login"), {"username": staff_user.username, "password": "jembatan-test-password"}
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
-    assert staff_user.username in client.get(reverse("home")).content.decode()
+    assert response["Location"] == reverse("after_login")
+    landing = client.get(response["Location"])
+    assert landing.status_code == 302
+    assert landing["Location"] == reverse("workspace:dashboard")
+
+
+def test_login_sends_other_users_home(client, ikm_user):
+    client.post(
+        reverse("login"), {"username": ikm_user.username, "password": "jembatan-test-password"}
+    )
+
+    landing = client.get(reverse("after_login"))
+
+    assert landing["Location"] == reverse("home")
+    assert ikm_user.username in client.get(reverse("home")).content.decode()
+
+
+def test_login_honours_next(client, staff_user):
+    response = client.post(
+        reverse("login") + "?next=/staff/partnerships/",
+        {"username": staff_user.username, "password": "jembatan-test-password"},
+    )
+
+    assert response["Location"] == "/staff/partnerships/"
 
 
 def test_logout_is_a_post_and_returns_home(staff_client):
