@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import services
+from . import pipeline, services
 
 TRANSIENT = (OperationalError, InterfaceError)
 RETRY = {
@@ -46,3 +46,9 @@ def nightly_full_rescore() -> None:
 @shared_task(acks_late=True)
 def resume_stalled_runs() -> None:
     services.resume_stalled_runs()
+
+
+@shared_task(**RETRY)
+def partnership_reminders() -> int:
+    """Daily (beat): remind officers of partnerships that have not moved for too long."""
+    return pipeline.partnership_reminders_send()

@@ -1,0 +1,28 @@
+/* Partnership pipeline: let HTMX swap in form fragments that carry field errors (400) or
+   a conflict (409), which htmx 2 would otherwise drop; tidy rupiah amounts on leaving the
+   field. */
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  var lang = document.documentElement.lang || "id";
+  var grouping = new Intl.NumberFormat(lang === "en" ? "en-US" : "id-ID");
+
+  document.addEventListener("focusout", function (event) {
+    var input = event.target;
+    if (!input || input.id !== "outcome-contract_value_idr") {
+      return;
+    }
+    var text = input.value.trim();
+    if (/^\d+$/.test(text)) {
+      input.value = grouping.format(Number(text));
+    }
+  });
+})();
