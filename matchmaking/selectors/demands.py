@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from components.models import Certification
 from partners.choices import DemandStatus
@@ -21,13 +22,20 @@ from ..choices import REVIEWED_MATCH_STATUSES, MatchKind, MatchStatus
 from ..explanations import language, match_breakdown
 from ..loading import load_labels
 from ..models import ConsortiumSuggestion, Match, MatchDecision
+from ..review import ALLOWED_MOVES
 from ..scoring.config import FACTORS, normalise_weights
 from ..scoring.explain import FACTOR_LABELS, Labels, format_number, format_quantity, render_all
 from ..scoring.facts import Facts, failures_from_facts, reasons_from_facts
 from ..scoring.reasons import Reason
-from ..scoring.units import UNITS
+from ..scoring.units import COUNT_UNITS, UNITS
 
 AWAITING_REVIEW = (MatchStatus.SUGGESTED, MatchStatus.SHORTLISTED)
+MOVE_BUTTONS = (
+    (MatchStatus.SHORTLISTED.value, _("Shortlist"), "btn-outline-primary"),
+    (MatchStatus.APPROVED.value, _("Approve"), "btn-success"),
+    (MatchStatus.REJECTED.value, _("Reject"), "btn-outline-danger"),
+    (MatchStatus.SUGGESTED.value, _("Back to suggestions"), "btn-outline-secondary"),
+)
 FACTOR_COUNT = len(FACTORS)
 
 
@@ -89,6 +97,11 @@ class MatchView:
     issue: str
     facts: Facts | None = None
     decisions: list[MatchDecision] = field(default_factory=list)
+    # the state of the row's review form after an action (set by the view)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    note: str = ""
+    conflict: str = ""
+    notice: str = ""
 
     @property
     def demand_id(self) -> int:
@@ -99,13 +112,19 @@ class MatchView:
         return self.match.supplier_id
 
     @property
+    def bar_width(self) -> str:
+        """The bar's length on the track: the score, as a CSS percentage."""
+        return f"{100 * min(max(self.match.score, 0.0), 1.0):.2f}"
+
+    @property
     def dom_id(self) -> str:
         return f"match-{self.match.demand_id}-{self.match.supplier_id}"
 
     @property
-    def is_open(self) -> bool:
-        """Whether an officer can still act on it here (approved is final)."""
-        return self.match.status != MatchStatus.APPROVED
+    def moves(self) -> list[tuple[str, str, str]]:
+        """The decisions an officer can take here: (status, button text, button style)."""
+        allowed = ALLOWED_MOVES[self.match.status]
+        return [move for move in MOVE_BUTTONS if move[0] in allowed]
 
 
 def score_text(score: float, lang: str) -> str:
@@ -233,6 +252,14 @@ def _consortium(demand: Demand, lang: str) -> ConsortiumView | None:
         [m["supplier_id"] for m in members]
     )
     unit = suggestion.get_unit_display()
+
+    def amount(value) -> str:
+        # pieces and sets are whole; mass and volume keep their decimals
+        number = float(value or 0)
+        if suggestion.unit in COUNT_UNITS:
+            number = round(number)
+        return f"{format_quantity(number, lang)} {unit}"
+
     rows = []
     for member in members:
         supplier = suppliers.get(member["supplier_id"])
@@ -242,7 +269,7 @@ def _consortium(demand: Demand, lang: str) -> ConsortiumView | None:
                 name=supplier.legal_name if supplier else member.get("name", ""),
                 sentra=(supplier.sentra if supplier else member.get("sentra", "")) or "",
                 regency=supplier.regency.name if supplier else "",
-                quantity=f"{format_quantity(float(member.get('quantity') or 0), lang)} {unit}",
+                quantity=amount(member.get("quantity")),
                 share=format_number(float(member.get("share_pct") or 0), lang, 1) + "%",
             )
         )
@@ -250,7 +277,7 @@ def _consortium(demand: Demand, lang: str) -> ConsortiumView | None:
         suggestion=suggestion,
         members=rows,
         score=score_text(suggestion.score, lang),
-        total_quantity=f"{format_quantity(float(suggestion.total_quantity), lang)} {unit}",
+        total_quantity=amount(suggestion.total_quantity),
         reasons=list(suggestion.reasons_en if lang == "en" else suggestion.reasons_id),
     )
 
@@ -291,6 +318,11 @@ def demand_suggestions(*, demand: Demand) -> Suggestions:
         consortium=_consortium(demand, lang),
         legend=legend(lang, weights),
     )
+
+
+def scored_supplier_ids(*, demand: Demand) -> list[int]:
+    """The suppliers with a stored match (or near miss) for the demand."""
+    return list(Match.objects.filter(demand=demand).values_list("supplier_id", flat=True))
 
 
 # --- compare --------------------------------------------------------------------------------
