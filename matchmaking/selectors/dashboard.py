@@ -176,8 +176,8 @@ class StageHistory:
 
 def sector_chart() -> list[SectorRow]:
     """Per sector: verified active IKM able to make one of its component types, open
-    demands for its component types, and partnerships (any stage) on its demands. One
-    query; sectors with nothing to show are left out."""
+    demands for its component types, and partnerships (any stage) on its demands; most
+    capable IKM first. One query; sectors with nothing to show are left out."""
     sector = OuterRef("pk")
     rows = (
         Sector.objects.annotate(
@@ -199,7 +199,7 @@ def sector_chart() -> list[SectorRow]:
             ),
         )
         .filter(Q(n_suppliers__gt=0) | Q(n_demands__gt=0) | Q(n_partnerships__gt=0))
-        .order_by("name_id")
+        .order_by("-n_suppliers", "-n_demands", "-n_partnerships", "name_id")
     )
     return [
         SectorRow(

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -92,7 +93,11 @@ def chart_payload(
             "stacked": True,
             "labels": [date_format(month, "M Y") for month in history.months],
             "datasets": [
-                {"key": stage.value, "label": str(stage.label), "data": history.series[stage]}
+                {
+                    "key": stage.value,
+                    "label": capfirst(str(stage.label)),
+                    "data": history.series[stage],
+                }
                 for stage in PartnershipStage
             ],
         },
@@ -115,7 +120,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             )
             for i, month in enumerate(history.months)
         ],
-        "stages": [str(stage.label) for stage in PartnershipStage],
+        "stages": [capfirst(str(stage.label)) for stage in PartnershipStage],
         "charts": chart_payload(sectors=sectors, provinces=provinces, history=history),
         "attention": [
             {

@@ -166,14 +166,14 @@ def test_sector_chart_counts_capable_ikm_open_demands_and_partnerships(two_secto
     with translation.override("en"):
         rows = sector_chart()
 
-    # then: the empty sector is left out, names follow the active language
+    # then: most capable IKM first, the empty sector left out, names in the active language
     assert [(r.name, r.suppliers, r.open_demands, r.partnerships) for r in rows] == [
-        ("Furniture", 1, 1, 0),
         ("Railway", 2, 2, 2),
+        ("Furniture", 1, 1, 0),
     ]
     assert chair_demand.component_type.category.sector == furniture
     with translation.override("id"):
-        assert [r.name for r in sector_chart()] == ["Furnitur", "Perkeretaapian"]
+        assert [r.name for r in sector_chart()] == ["Perkeretaapian", "Furnitur"]
 
 
 def test_province_chart_ranks_provinces_by_registered_ikm_with_their_partnerships():

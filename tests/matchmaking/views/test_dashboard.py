@@ -190,7 +190,7 @@ def test_chart_payload_carries_sector_province_and_stage_series(staff_client, re
     assert by_stage["contract"][-1] == 1
     assert sum(series[-1] for series in by_stage.values()) == 1
     labels = {d["key"]: d["label"] for d in stages["datasets"]}
-    assert labels["trial_order"] == "sample / trial order"
+    assert labels["trial_order"] == "Sample / trial order"
 
 
 def test_chart_labels_and_catalogue_names_follow_indonesian_by_default(staff_client, registry):
@@ -198,7 +198,7 @@ def test_chart_labels_and_catalogue_names_follow_indonesian_by_default(staff_cli
 
     assert payload["sector"]["labels"] == ["Perkeretaapian"]
     labels = {d["key"]: d["label"] for d in payload["stages"]["datasets"]}
-    assert labels["trial_order"] == "sampel / pesanan uji coba"
+    assert labels["trial_order"] == "Sampel / pesanan uji coba"
     months = payload["stages"]["labels"]
     assert months[-1].endswith(str(timezone.localdate().year))
 
