@@ -1,0 +1,679 @@
+"""Partnership pipeline services and selectors: which moves are allowed, what each write
+records, when the supplier is rescored, the board, and the stale-partnership reminders."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+
+from matchmaking import pipeline, services, tasks
+from matchmaking.choices import MatchKind, PartnershipStage
+from matchmaking.models import Match, Partnership, PartnershipEvent
+from matchmaking.scoring.config import FACTORS
+from matchmaking.selectors.pipeline import partnership_list, pipeline_board
+from tests.matchmaking import factories as f
+from tests.partners.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+S = PartnershipStage
+
+# The rules, written out: forward (skipping allowed), one step back, completed only from
+# active supply, declined/ended from any live stage; closed stages are final.
+ALLOWED = {
+    S.APPROVED: {
+        S.INTRODUCED,
+        S.MEETING_HELD,
+        S.TRIAL_ORDER,
+        S.CONTRACT,
+        S.ACTIVE_SUPPLY,
+        S.DECLINED,
+        S.ENDED,
+    },
+    S.INTRODUCED: {
+        S.APPROVED,
+        S.MEETING_HELD,
+        S.TRIAL_ORDER,
+        S.CONTRACT,
+        S.ACTIVE_SUPPLY,
+        S.DECLINED,
+        S.ENDED,
+    },
+    S.MEETING_HELD: {
+        S.INTRODUCED,
+        S.TRIAL_ORDER,
+        S.CONTRACT,
+        S.ACTIVE_SUPPLY,
+        S.DECLINED,
+        S.ENDED,
+    },
+    S.TRIAL_ORDER: {S.MEETING_HELD, S.CONTRACT, S.ACTIVE_SUPPLY, S.DECLINED, S.ENDED},
+    S.CONTRACT: {S.TRIAL_ORDER, S.ACTIVE_SUPPLY, S.DECLINED, S.ENDED},
+    S.ACTIVE_SUPPLY: {S.CONTRACT, S.COMPLETED, S.DECLINED, S.ENDED},
+    S.COMPLETED: set(),
+    S.DECLINED: set(),
+    S.ENDED: set(),
+}
+ALL_PAIRS = [(a, b) for a in S for b in S if a != b]
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    """Run enqueued tasks in-process even when a Redis broker is configured."""
+    from matchmaking.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def stale_days(settings):
+    settings.PARTNERSHIP_STALE_DAYS = 30
+    return 30
+
+
+@pytest.fixture
+def officer(db):
+    return UserFactory(
+        username="rina", first_name="Rina", last_name="Pembina", email="rina@kemenperin.go.id"
+    )
+
+
+@pytest.fixture
+def other_officer(db):
+    return UserFactory(
+        username="budi", first_name="Budi", last_name="Santoso", email="budi@kemenperin.go.id"
+    )
+
+
+def days_ago(days: int, *, hours: int = 0) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days, hours=hours)
+
+
+def partnership(stage=S.APPROVED, **fields) -> Partnership:
+    return f.PartnershipFactory(stage=stage, **fields)
+
+
+def events(p: Partnership) -> list[tuple]:
+    return list(
+        PartnershipEvent.objects.filter(partnership=p)
+        .order_by("pk")
+        .values_list("from_stage", "to_stage", "note", "by__username")
+    )
+
+
+# --- moves ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("from_stage", "to_stage"), [(a, b) for a, b in ALL_PAIRS if b in ALLOWED[a]]
+)
+def test_allowed_move_changes_stage_and_writes_one_event(officer, from_stage, to_stage):
+    p = partnership(from_stage, stage_changed_at=days_ago(40), reminded_at=days_ago(2))
+
+    moved = pipeline.partnership_move(
+        partnership_id=p.pk,
+        to_stage=to_stage,
+        by=officer,
+        note="Temu bisnis di pabrik",
+        expected_stage=from_stage,
+    )
+
+    p.refresh_from_db()
+    assert moved.stage == p.stage == to_stage
+    assert p.stage_changed_at > days_ago(0, hours=1)
+    assert p.reminded_at is None
+    assert events(p) == [(from_stage, to_stage, "Temu bisnis di pabrik", "rina")]
+
+
+@pytest.mark.parametrize(
+    ("from_stage", "to_stage"), [(a, b) for a, b in ALL_PAIRS if b not in ALLOWED[a]]
+)
+def test_forbidden_move_is_refused_on_the_stage_field_and_saves_nothing(
+    officer, from_stage, to_stage
+):
+    changed_at = days_ago(5)
+    p = partnership(from_stage, stage_changed_at=changed_at)
+
+    with pytest.raises(ValidationError) as error:
+        pipeline.partnership_move(
+            partnership_id=p.pk,
+            to_stage=to_stage,
+            by=officer,
+            note="a reason",
+            expected_stage=from_stage,
+        )
+
+    assert "to_stage" in error.value.message_dict
+    p.refresh_from_db()
+    assert (p.stage, p.stage_changed_at, p.end_reason) == (from_stage, changed_at, "")
+    assert events(p) == []
+
+
+def test_move_to_the_same_stage_is_refused(officer):
+    p = partnership(S.INTRODUCED)
+
+    with pytest.raises(ValidationError) as error:
+        pipeline.partnership_move(
+            partnership_id=p.pk, to_stage=S.INTRODUCED, by=officer, expected_stage=S.INTRODUCED
+        )
+
+    assert "to_stage" in error.value.message_dict
+    assert events(p) == []
+
+
+def test_unknown_stage_is_refused(officer):
+    p = partnership(S.INTRODUCED)
+
+    with pytest.raises(ValidationError) as error:
+        pipeline.partnership_move(
+            partnership_id=p.pk, to_stage="signed", by=officer, expected_stage=S.INTRODUCED
+        )
+
+    assert "to_stage" in error.value.message_dict
+
+
+@pytest.mark.parametrize("to_stage", [S.DECLINED, S.ENDED])
+@pytest.mark.parametrize("note", ["", "   \n "])
+def test_declining_or_ending_without_a_reason_is_refused_and_saves_nothing(officer, to_stage, note):
+    p = partnership(S.MEETING_HELD)
+
+    with pytest.raises(ValidationError) as error:
+        pipeline.partnership_move(
+            partnership_id=p.pk,
+            to_stage=to_stage,
+            by=officer,
+            note=note,
+            expected_stage=S.MEETING_HELD,
+        )
+
+    assert list(error.value.message_dict) == ["note"]
+    p.refresh_from_db()
+    assert (p.stage, p.end_reason) == (S.MEETING_HELD, "")
+    assert events(p) == []
+
+
+def test_ending_stores_the_reason_on_the_partnership_and_in_the_event(officer):
+    p = partnership(S.ACTIVE_SUPPLY)
+
+    pipeline.partnership_move(
+        partnership_id=p.pk,
+        to_stage=S.ENDED,
+        by=officer,
+        note="  KAI moved to composite brake blocks  ",
+        expected_stage=S.ACTIVE_SUPPLY,
+    )
+
+    p.refresh_from_db()
+    assert p.end_reason == "KAI moved to composite brake blocks"
+    assert events(p) == [(S.ACTIVE_SUPPLY, S.ENDED, "KAI moved to composite brake blocks", "rina")]
+
+
+def test_stale_expected_stage_raises_a_conflict_naming_who_moved_it_and_saves_nothing(
+    officer, other_officer
+):
+    p = partnership(S.APPROVED)
+    pipeline.partnership_move(
+        partnership_id=p.pk, to_stage=S.INTRODUCED, by=officer, expected_stage=S.APPROVED
+    )
+
+    with pytest.raises(pipeline.PartnershipConflict) as conflict:
+        pipeline.partnership_move(
+            partnership_id=p.pk,
+            to_stage=S.MEETING_HELD,
+            by=other_officer,
+            note="met them",
+            expected_stage=S.APPROVED,
+        )
+
+    assert conflict.value.moved_by == officer
+    assert conflict.value.stage == S.INTRODUCED
+    with translation.override("en"):
+        assert "Rina Pembina" in conflict.value.message
+        assert "introduced" in conflict.value.message
+    p.refresh_from_db()
+    assert p.stage == S.INTRODUCED
+    assert events(p) == [(S.APPROVED, S.INTRODUCED, "", "rina")]
+
+
+def test_allowed_moves_lists_forward_stages_first_then_back_then_closing():
+    assert pipeline.allowed_moves(S.MEETING_HELD) == [
+        S.TRIAL_ORDER,
+        S.CONTRACT,
+        S.ACTIVE_SUPPLY,
+        S.INTRODUCED,
+        S.DECLINED,
+        S.ENDED,
+    ]
+    assert pipeline.allowed_moves(S.ACTIVE_SUPPLY) == [
+        S.COMPLETED,
+        S.CONTRACT,
+        S.DECLINED,
+        S.ENDED,
+    ]
+    assert pipeline.allowed_moves(S.ENDED) == []
+
+
+# --- notes ----------------------------------------------------------------------------------
+
+
+def test_note_adds_an_event_without_a_stage_change(officer):
+    p = partnership(S.CONTRACT, stage_changed_at=days_ago(3))
+
+    pipeline.partnership_note_add(partnership_id=p.pk, by=officer, note=" PO received ")
+
+    p.refresh_from_db()
+    assert (p.stage, p.stage_changed_at.date()) == (S.CONTRACT, days_ago(3).date())
+    assert events(p) == [("", "", "PO received", "rina")]
+
+
+def test_empty_note_is_refused(officer):
+    p = partnership()
+
+    with pytest.raises(ValidationError) as error:
+        pipeline.partnership_note_add(partnership_id=p.pk, by=officer, note="  ")
+
+    assert list(error.value.message_dict) == ["note"]
+    assert events(p) == []
+
+
+def test_notes_are_allowed_on_closed_partnerships(officer):
+    p = partnership(S.DECLINED)
+
+    pipeline.partnership_note_add(partnership_id=p.pk, by=officer, note="Follow-up call")
+
+    assert events(p) == [("", "", "Follow-up call", "rina")]
+
+
+# --- outcomes -------------------------------------------------------------------------------
+
+
+def test_outcome_update_saves_the_figures_and_summarises_the_change(officer):
+    p = partnership(S.CONTRACT)
+
+    with translation.override("en"):
+        pipeline.partnership_outcome_update(
+            partnership_id=p.pk,
+            by=officer,
+            data={
+                "contract_value_idr": 1_500_000_000,
+                "committed_monthly_volume": Decimal("1200"),
+                "committed_unit": "pcs",
+                "jobs_created": 14,
+                "tkdn_percent": Decimal("45.5"),
+                "delivered_on_time": None,
+            },
+        )
+
+    p.refresh_from_db()
+    assert p.contract_value_idr == 1_500_000_000
+    assert p.committed_monthly_volume == Decimal("1200")
+    assert p.committed_unit == "pcs"
+    assert p.jobs_created == 14
+    assert p.tkdn_percent == Decimal("45.5")
+    [(from_stage, to_stage, note, by)] = events(p)
+    assert (from_stage, to_stage, by) == ("", "", "rina")
+    assert "Rp 1,500,000,000" in note
+    assert "45.5 %" in note
+    assert "delivered on time" not in note  # unchanged fields are not listed
+
+
+def test_outcome_update_without_changes_writes_no_event(officer):
+    p = partnership(S.CONTRACT, jobs_created=3)
+
+    pipeline.partnership_outcome_update(partnership_id=p.pk, by=officer, data={"jobs_created": 3})
+
+    assert events(p) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"committed_monthly_volume": Decimal("100"), "committed_unit": ""}, "committed_unit"),
+        ({"committed_monthly_volume": None, "committed_unit": "pcs"}, "committed_monthly_volume"),
+        (
+            {"committed_monthly_volume": Decimal("-1"), "committed_unit": "pcs"},
+            "committed_monthly_volume",
+        ),
+        ({"tkdn_percent": Decimal("100.5")}, "tkdn_percent"),
+        ({"tkdn_percent": Decimal("-3")}, "tkdn_percent"),
+        ({"contract_value_idr": -5}, "contract_value_idr"),
+    ],
+)
+def test_invalid_outcome_is_refused_on_its_field_and_saves_nothing(officer, data, field):
+    p = partnership(S.CONTRACT, contract_value_idr=900_000)
+
+    with pytest.raises(ValidationError) as error:
+        pipeline.partnership_outcome_update(partnership_id=p.pk, by=officer, data=data)
+
+    assert field in error.value.message_dict
+    p.refresh_from_db()
+    assert p.contract_value_idr == 900_000
+    assert (p.committed_monthly_volume, p.committed_unit, p.tkdn_percent) == (None, "", None)
+    assert events(p) == []
+
+
+def test_volume_in_a_unit_the_capacity_cannot_be_converted_to_is_refused(officer):
+    cat = f.catalogue()
+    ikm = f.supplier(cat, name="Foundry", capacity=5000)  # pieces of 11 kg blocks
+    p = partnership(
+        S.CONTRACT,
+        match__supplier=ikm,
+        match__demand=f.brake_block_demand(cat),
+        match__capability=ikm.capabilities.get(),
+    )
+
+    with pytest.raises(ValidationError) as error:
+        pipeline.partnership_outcome_update(
+            partnership_id=p.pk,
+            by=officer,
+            data={"committed_monthly_volume": Decimal("3"), "committed_unit": "m3"},
+        )
+    assert list(error.value.message_dict) == ["committed_unit"]
+
+    # tonnes convert through the block's unit weight
+    pipeline.partnership_outcome_update(
+        partnership_id=p.pk,
+        by=officer,
+        data={"committed_monthly_volume": Decimal("11"), "committed_unit": "ton"},
+    )
+    p.refresh_from_db()
+    assert (p.committed_monthly_volume, p.committed_unit) == (Decimal("11"), "ton")
+
+
+# --- rescoring: the supplier is rescored when what its scores read changes -------------------
+
+
+@pytest.mark.parametrize(
+    ("stage", "volume", "to_stage", "rescored"),
+    [
+        (S.APPROVED, None, S.INTRODUCED, False),
+        (S.INTRODUCED, Decimal("100"), S.MEETING_HELD, False),  # volume not reserved yet
+        (S.MEETING_HELD, Decimal("100"), S.TRIAL_ORDER, True),  # starts reserving
+        (S.MEETING_HELD, None, S.TRIAL_ORDER, False),  # nothing to reserve
+        (S.TRIAL_ORDER, Decimal("100"), S.CONTRACT, False),  # still the same reservation
+        (S.CONTRACT, Decimal("100"), S.TRIAL_ORDER, False),
+        (S.TRIAL_ORDER, Decimal("100"), S.MEETING_HELD, True),  # back: releases it
+        (S.CONTRACT, Decimal("100"), S.ENDED, True),  # releases it
+        (S.INTRODUCED, None, S.DECLINED, True),  # one live partnership fewer
+        (S.ACTIVE_SUPPLY, None, S.COMPLETED, True),  # track record
+    ],
+)
+def test_move_enqueues_the_supplier_rescore_exactly_when_its_scoring_inputs_change(
+    officer, django_capture_on_commit_callbacks, stage, volume, to_stage, rescored
+):
+    p = partnership(stage, committed_monthly_volume=volume, committed_unit="pcs" if volume else "")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pipeline.partnership_move(
+            partnership_id=p.pk,
+            to_stage=to_stage,
+            by=officer,
+            note="reason",
+            expected_stage=stage,
+        )
+
+    assert len(callbacks) == (1 if rescored else 0)
+
+
+@pytest.mark.parametrize(
+    ("stage", "before", "data", "rescored"),
+    [
+        (
+            S.CONTRACT,
+            {},
+            {"committed_monthly_volume": Decimal("50"), "committed_unit": "pcs"},
+            True,
+        ),
+        (
+            S.CONTRACT,
+            {"committed_monthly_volume": Decimal("50"), "committed_unit": "pcs"},
+            {"committed_monthly_volume": Decimal("80"), "committed_unit": "pcs"},
+            True,
+        ),
+        (
+            S.CONTRACT,
+            {"committed_monthly_volume": Decimal("50"), "committed_unit": "pcs"},
+            {"committed_monthly_volume": Decimal("50"), "committed_unit": "pcs"},
+            False,
+        ),
+        (S.CONTRACT, {}, {"contract_value_idr": 5_000_000, "jobs_created": 3}, False),
+        (
+            S.INTRODUCED,
+            {},
+            {"committed_monthly_volume": Decimal("50"), "committed_unit": "pcs"},
+            False,
+        ),
+        (S.COMPLETED, {}, {"delivered_on_time": True}, True),
+        (S.ACTIVE_SUPPLY, {}, {"delivered_on_time": True}, False),
+    ],
+)
+def test_outcome_enqueues_the_supplier_rescore_exactly_when_its_scoring_inputs_change(
+    officer, django_capture_on_commit_callbacks, stage, before, data, rescored
+):
+    p = partnership(stage, **before)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pipeline.partnership_outcome_update(partnership_id=p.pk, by=officer, data=data)
+
+    assert len(callbacks) == (1 if rescored else 0)
+
+
+def test_note_never_enqueues_a_rescore(officer, django_capture_on_commit_callbacks):
+    p = partnership(S.CONTRACT, committed_monthly_volume=Decimal("10"), committed_unit="pcs")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pipeline.partnership_note_add(partnership_id=p.pk, by=officer, note="called")
+
+    assert callbacks == []
+
+
+def capacity_fit(match: Match) -> float:
+    return match.breakdown["v"][FACTORS.index("capacity_fit")]
+
+
+def test_committing_volume_lowers_the_suppliers_free_capacity_in_a_real_rescore(
+    officer, django_capture_on_commit_callbacks
+):
+    cat = f.catalogue()
+    ikm = f.supplier(cat, name="CV Logam Ceper", capacity=5000)
+    other_demand = f.brake_block_demand(cat, quantity=2000)
+    services.rescore_demand(demand_id=other_demand.pk)
+    assert capacity_fit(Match.objects.get(demand=other_demand, supplier=ikm)) == pytest.approx(1)
+
+    p = partnership(
+        S.MEETING_HELD,
+        match__supplier=ikm,
+        match__demand=f.brake_block_demand(cat, quantity=4000),
+        match__capability=ikm.capabilities.get(),
+        committed_monthly_volume=Decimal("4000"),
+        committed_unit="pcs",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline.partnership_move(
+            partnership_id=p.pk, to_stage=S.TRIAL_ORDER, by=officer, expected_stage=S.MEETING_HELD
+        )
+
+    # 1,000 of 5,000 pieces left for a demand of 2,000
+    assert capacity_fit(Match.objects.get(demand=other_demand, supplier=ikm)) == pytest.approx(0.5)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline.partnership_outcome_update(
+            partnership_id=p.pk,
+            by=officer,
+            data={"committed_monthly_volume": Decimal("5000"), "committed_unit": "pcs"},
+        )
+
+    match = Match.objects.get(demand=other_demand, supplier=ikm)
+    assert match.kind == MatchKind.NEAR_MISS
+    assert match.failed_constraints[0]["code"] == "no_free_capacity"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline.partnership_move(
+            partnership_id=p.pk,
+            to_stage=S.ENDED,
+            by=officer,
+            note="Buyer cancelled",
+            expected_stage=S.TRIAL_ORDER,
+        )
+
+    match = Match.objects.get(demand=other_demand, supplier=ikm)
+    assert match.kind == MatchKind.MATCH
+    assert capacity_fit(match) == pytest.approx(1)
+
+
+# --- selectors ------------------------------------------------------------------------------
+
+
+def test_stuck_means_live_and_unchanged_for_the_configured_number_of_days(settings):
+    at_limit = partnership(S.INTRODUCED, stage_changed_at=days_ago(30))
+    below = partnership(S.INTRODUCED, stage_changed_at=days_ago(29))
+    closed = partnership(S.COMPLETED, stage_changed_at=days_ago(90))
+
+    stuck = dict(partnership_list().values_list("pk", "stuck"))
+    assert stuck == {at_limit.pk: True, below.pk: False, closed.pk: False}
+
+    settings.PARTNERSHIP_STALE_DAYS = 60
+    assert not any(partnership_list().values_list("stuck", flat=True))
+
+
+def test_board_counts_every_stage_and_shows_the_longest_waiting_cards_first():
+    oldest = partnership(S.INTRODUCED, stage_changed_at=days_ago(45))
+    middle = partnership(S.INTRODUCED, stage_changed_at=days_ago(10))
+    partnership(S.INTRODUCED, stage_changed_at=days_ago(1))
+    partnership(S.CONTRACT, stage_changed_at=days_ago(31))
+    partnership(S.DECLINED)
+    partnership(S.DECLINED)
+
+    board = pipeline_board(partnerships=partnership_list(), per_stage=2)
+
+    columns = {column.stage: column for column in board.columns}
+    assert [column.stage for column in board.columns] == list(pipeline.STAGE_ORDER)
+    assert (columns[S.INTRODUCED].count, columns[S.INTRODUCED].stuck) == (3, 1)
+    assert [card.pk for card in columns[S.INTRODUCED].cards] == [oldest.pk, middle.pk]
+    assert columns[S.INTRODUCED].more == 1
+    assert [card.days_in_stage for card in columns[S.INTRODUCED].cards] == [45, 10]
+    assert (columns[S.CONTRACT].count, columns[S.CONTRACT].stuck) == (1, 1)
+    assert columns[S.APPROVED].count == 0
+    assert {c.stage: c.count for c in board.closed} == {S.COMPLETED: 0, S.DECLINED: 2, S.ENDED: 0}
+    assert (board.total, board.live) == (6, 4)
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def test_reminder_goes_once_to_each_officer_with_their_stuck_live_partnerships(
+    officer, other_officer
+):
+    mine = partnership(
+        S.INTRODUCED,
+        officer=officer,
+        stage_changed_at=days_ago(31),
+        match__supplier__legal_name="CV Sinar Cor Batur",
+    )
+    also_mine = partnership(
+        S.CONTRACT,
+        officer=officer,
+        stage_changed_at=days_ago(40),
+        match__supplier__legal_name="UD Logam Jaya",
+    )
+    partnership(
+        S.INTRODUCED,
+        officer=officer,
+        stage_changed_at=days_ago(29),
+        match__supplier__legal_name="CV Masih Segar",
+    )
+    partnership(
+        S.COMPLETED,
+        officer=officer,
+        stage_changed_at=days_ago(90),
+        match__supplier__legal_name="CV Sudah Selesai",
+    )
+    theirs = partnership(S.MEETING_HELD, officer=other_officer, stage_changed_at=days_ago(35))
+    no_email = partnership(
+        S.MEETING_HELD,
+        officer=UserFactory(username="tanpa-email", email=""),
+        stage_changed_at=days_ago(35),
+    )
+    nobody = partnership(S.MEETING_HELD, officer=None, stage_changed_at=days_ago(35))
+
+    with translation.override("en"):
+        sent = pipeline.partnership_reminders_send()
+
+    assert sent == 2
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {"rina@kemenperin.go.id", "budi@kemenperin.go.id"}
+    body = by_recipient["rina@kemenperin.go.id"].body
+    assert "CV Sinar Cor Batur" in body and "UD Logam Jaya" in body
+    assert "CV Masih Segar" not in body and "CV Sudah Selesai" not in body
+    assert f"/staff/partnerships/{mine.pk}/" in body
+    # written in Indonesian whatever language is active: the stage names are Indonesian
+    with translation.override("id"):
+        assert str(S.INTRODUCED.label).capitalize() in body
+    reminded = set(
+        Partnership.objects.filter(reminded_at__isnull=False).values_list("pk", flat=True)
+    )
+    assert reminded == {mine.pk, also_mine.pk, theirs.pk}
+    assert no_email.pk not in reminded and nobody.pk not in reminded
+
+
+def test_reminder_is_not_sent_twice_for_the_same_stay_in_a_stage(officer):
+    partnership(S.INTRODUCED, officer=officer, stage_changed_at=days_ago(31))
+
+    assert pipeline.partnership_reminders_send() == 1
+    assert pipeline.partnership_reminders_send() == 0
+    later = timezone.localdate() + datetime.timedelta(days=29)
+    assert pipeline.partnership_reminders_send(today=later) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_reminder_comes_again_when_still_stuck_a_whole_period_later(officer):
+    partnership(S.INTRODUCED, officer=officer, stage_changed_at=days_ago(31))
+    assert pipeline.partnership_reminders_send() == 1
+
+    later = timezone.localdate() + datetime.timedelta(days=30)
+
+    assert pipeline.partnership_reminders_send(today=later) == 1
+    assert len(mail.outbox) == 2
+
+
+def test_after_a_move_the_partnership_is_not_reminded_until_it_is_stuck_again(officer):
+    p = partnership(S.INTRODUCED, officer=officer, stage_changed_at=days_ago(31))
+    assert pipeline.partnership_reminders_send() == 1
+
+    pipeline.partnership_move(
+        partnership_id=p.pk, to_stage=S.MEETING_HELD, by=officer, expected_stage=S.INTRODUCED
+    )
+    p.refresh_from_db()
+    assert p.reminded_at is None
+
+    assert pipeline.partnership_reminders_send() == 0
+    assert (
+        pipeline.partnership_reminders_send(
+            today=timezone.localdate() + datetime.timedelta(days=29)
+        )
+        == 0
+    )
+    assert (
+        pipeline.partnership_reminders_send(
+            today=timezone.localdate() + datetime.timedelta(days=30)
+        )
+        == 1
+    )
+    assert len(mail.outbox) == 2
+
+
+def test_reminder_task_sends_the_reminders(officer):
+    partnership(S.CONTRACT, officer=officer, stage_changed_at=days_ago(45))
+
+    result = tasks.partnership_reminders.delay()
+
+    assert result.get() == 1
+    assert [message.to for message in mail.outbox] == [["rina@kemenperin.go.id"]]
