@@ -46,6 +46,16 @@ ALLOWED_MOVES: Mapping[str, frozenset[str]] = {
 VOUCHING_MOVES = frozenset({MatchStatus.SHORTLISTED, MatchStatus.APPROVED})
 
 Pair = tuple[int, int]
+# The columns of a match a review writes.
+REVIEW_FIELDS = (
+    "status",
+    "reviewed_by",
+    "reviewed_at",
+    "review_note",
+    "qualification_issue",
+    "qualification_issue_en",
+    "flagged_at",
+)
 
 
 def person_name(user: Any) -> str:
@@ -163,9 +173,11 @@ def _decide(
     note = (note or "").strip()
     _validate_request(to_status=to_status, note=note)
     with transaction.atomic():
+        # reviewed_by is read after the lock, not joined: a row locked while another
+        # officer decided comes back in its new version, but joined rows would not
         match = (
             Match.objects.select_for_update(of=("self",))
-            .select_related("demand", "reviewed_by")
+            .select_related("demand")
             .filter(demand_id=demand_id, supplier_id=supplier_id)
             .first()
         )
@@ -183,19 +195,12 @@ def _decide(
         match.review_note = note
         if to_status in VOUCHING_MOVES and match.kind == MatchKind.NEAR_MISS:
             _flag_near_miss(match, now)
-        match.full_clean(exclude=["demand", "supplier", "capability", "policy"])
-        match.save(
-            update_fields=[
-                "status",
-                "reviewed_by",
-                "reviewed_at",
-                "review_note",
-                "qualification_issue",
-                "qualification_issue_en",
-                "flagged_at",
-                "updated_at",
-            ]
+        # only what a review writes is validated: the scoring fields are the engine's (a
+        # reviewed row that lost its capability has an empty breakdown, legitimately)
+        match.full_clean(
+            exclude=[f.name for f in Match._meta.fields if f.name not in REVIEW_FIELDS]
         )
+        match.save(update_fields=[*REVIEW_FIELDS, "updated_at"])
         decision = MatchDecision(
             match=match, from_status=from_status, to_status=to_status, note=note, by=by
         )
