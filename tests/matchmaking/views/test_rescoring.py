@@ -190,6 +190,27 @@ def test_start_in_embedded_mode_comes_back_with_the_run_finished(staff_user, mar
     assert 'data-status="done"' in html
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_run_failing_inside_the_request_is_reported_and_recorded(staff_user, market, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("scoring exploded")
+
+    monkeypatch.setattr("matchmaking.services.full_rescore_run", broken)
+    client = Client()
+    client.force_login(staff_user)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(START, {"reason": "coba"}, follow=True)
+
+    assert response.status_code == 200
+    run = ScoringRun.objects.get()
+    assert run.status == ScoringRunStatus.FAILED
+    assert "scoring exploded" in run.errors[0]
+    html = response.content.decode()
+    assert "The full rescore stopped on an error" in html
+    assert 'data-status="failed"' in html
+
+
 @pytest.mark.parametrize("status", [ScoringRunStatus.PENDING, ScoringRunStatus.RUNNING])
 def test_second_start_while_a_full_run_is_unfinished_is_refused(
     staff_client, status, django_capture_on_commit_callbacks
