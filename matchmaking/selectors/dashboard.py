@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import (
     CharField,
     Count,
@@ -36,6 +35,7 @@ from ..choices import (
     PartnershipStage,
 )
 from ..models import Match, Partnership, PartnershipEvent
+from .pipeline import stuck_q, with_days_in_stage
 
 # Matches a reviewer still has to decide on.
 WAITING_STATUSES = (MatchStatus.SUGGESTED, MatchStatus.SHORTLISTED)
@@ -314,29 +314,15 @@ def unmatched_demands() -> QuerySet[Demand]:
     )
 
 
-def stale_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
-    return (now or timezone.now()) - datetime.timedelta(days=settings.PARTNERSHIP_STALE_DAYS)
-
-
-def stale_partnerships(*, now: datetime.datetime | None = None) -> QuerySet[Partnership]:
-    """Live partnerships that have not changed stage for more than
-    ``settings.PARTNERSHIP_STALE_DAYS`` days, longest waiting first."""
+def stale_partnerships(*, today: datetime.date | None = None) -> QuerySet[Partnership]:
+    """Live partnerships that have not changed stage for ``settings.PARTNERSHIP_STALE_DAYS``
+    calendar days (the pipeline's "stuck", so both pages count the same rows), longest
+    waiting first."""
     return (
-        Partnership.objects.filter(
-            stage__in=LIVE_PARTNERSHIP_STAGES, stage_changed_at__lt=stale_cutoff(now)
-        )
+        Partnership.objects.filter(stuck_q(today=today))
         .select_related("supplier", "demand__manufacturer", "officer")
         .order_by("stage_changed_at", "pk")
     )
-
-
-def with_days_in_stage(partnerships, *, now: datetime.datetime | None = None) -> list[Partnership]:
-    """The partnerships, each with ``days_in_stage`` (whole days since its last change)."""
-    now = now or timezone.now()
-    rows = list(partnerships)
-    for partnership in rows:
-        partnership.days_in_stage = (now - partnership.stage_changed_at).days
-    return rows
 
 
 def flagged_partnerships() -> QuerySet[Partnership]:

@@ -25,8 +25,8 @@ from matchmaking.selectors.dashboard import (
     province_chart,
     sector_chart,
     stage_history,
-    with_days_in_stage,
 )
+from matchmaking.selectors.pipeline import with_days_in_stage
 
 from .access import paginate, query_without_page, staff_required
 

@@ -21,8 +21,8 @@ from matchmaking.selectors.dashboard import (
     stage_history,
     stale_partnerships,
     unmatched_demands,
-    with_days_in_stage,
 )
+from matchmaking.selectors.pipeline import with_days_in_stage
 from partners.choices import DemandStatus, VerificationStatus
 from tests.components.factories import (
     ComponentCategoryFactory,
@@ -317,11 +317,11 @@ def test_stale_partnerships_are_live_ones_unmoved_for_longer_than_the_setting(se
     aged(90, PartnershipStage.COMPLETED)  # closed stages are never stuck
     aged(90, PartnershipStage.DECLINED)
 
-    rows = with_days_in_stage(stale_partnerships(now=now), now=now)
+    rows = with_days_in_stage(stale_partnerships())
 
     assert [(p.pk, p.days_in_stage) for p in rows] == [(stuck_long.pk, 75), (stuck.pk, 31)]
     settings.PARTNERSHIP_STALE_DAYS = 60
-    assert [p.pk for p in stale_partnerships(now=now)] == [stuck_long.pk]
+    assert [p.pk for p in stale_partnerships()] == [stuck_long.pk]
 
 
 def test_flagged_rows_are_live_partnerships_and_watched_matches_that_no_longer_qualify():
