@@ -154,6 +154,15 @@ def test_headline_figures_show_the_registry(staff_client, registry):
     assert 'data-stage="contract"' in html
 
 
+def test_headline_figures_lead_to_the_lists_behind_them(staff_client):
+    html = staff_client.get(URL).content.decode()
+
+    assert f'href="{reverse("workspace:supplier_list")}"' in html
+    assert f'href="{reverse("workspace:demand_list")}?status=open"' in html
+    assert f'href="{reverse("workspace:review_queue")}"' in html
+    assert f'href="{reverse("workspace:partnership_list")}?stage=trial_order"' in html
+
+
 def test_contract_value_is_in_rupiah_with_the_readers_thousands_separator(staff_client, registry):
     assert stat(staff_client.get(URL), "contract-value") == "Rp&nbsp;1.250.000.000"
     assert stat(english(staff_client).get(URL), "contract-value") == "Rp&nbsp;1,250,000,000"
