@@ -30,6 +30,8 @@ class CapabilitySerializer(serializers.ModelSerializer):
     component_type = NamedSerializer()
     processes = NamedSerializer(many=True)
     materials = NamedSerializer(many=True)
+    monthly_capacity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    minimum_order = serializers.DecimalField(max_digits=14, decimal_places=3, allow_null=True)
     committed_monthly_volume = serializers.FloatField(source="committed")
     free_monthly_capacity = serializers.FloatField(source="free")
 

@@ -60,6 +60,11 @@ class CachedChoices(BaseChoiceIterator):
     def __len__(self) -> int:
         return len(list(iter(self)))
 
+    def __deepcopy__(self, memo: dict) -> CachedChoices:
+        # Django copies a form field deeply but its widget's choices shallowly: sharing the
+        # one instance keeps validation and rendering on the same cached list.
+        return self
+
 
 def bilingual_choices(model) -> Callable[[], Choices]:
     """Catalogue entries by id, named and sorted in the reader's language."""
