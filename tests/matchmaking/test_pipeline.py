@@ -677,3 +677,47 @@ def test_reminder_task_sends_the_reminders(officer):
 
     assert result.get() == 1
     assert [message.to for message in mail.outbox] == [["rina@kemenperin.go.id"]]
+
+
+# --- two officers at once (PostgreSQL row locks) ----------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_moving_at_once_end_with_one_move_and_one_conflict(officer, other_officer):
+    import threading
+
+    from django.db import connection
+
+    p = partnership(S.APPROVED)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def move(user, to_stage):
+        try:
+            barrier.wait(timeout=10)
+            pipeline.partnership_move(
+                partnership_id=p.pk, to_stage=to_stage, by=user, expected_stage=S.APPROVED
+            )
+            outcomes[user.username] = "moved"
+        except pipeline.PartnershipConflict as exc:
+            outcomes[user.username] = exc
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=move, args=(officer, S.INTRODUCED)),
+        threading.Thread(target=move, args=(other_officer, S.MEETING_HELD)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(type(o).__name__ for o in outcomes.values()) == ["PartnershipConflict", "str"]
+    [winner] = [name for name, o in outcomes.items() if o == "moved"]
+    [conflict] = [o for o in outcomes.values() if isinstance(o, pipeline.PartnershipConflict)]
+    assert conflict.moved_by.username == winner
+    p.refresh_from_db()
+    assert PartnershipEvent.objects.filter(partnership=p).count() == 1
+    assert p.stage == {"rina": S.INTRODUCED, "budi": S.MEETING_HELD}[winner]
