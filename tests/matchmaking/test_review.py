@@ -415,7 +415,9 @@ def test_two_officers_approving_the_same_match_at_once_leave_one_approval(transa
     for thread in threads:
         thread.join(timeout=30)
 
-    assert sorted(type(o).__name__ for o in outcomes.values()) == ["Match", "MatchConflict"], outcomes
+    assert sorted(type(o).__name__ for o in outcomes.values()) == ["Match", "MatchConflict"], (
+        outcomes
+    )
     winner = next(name for name, o in outcomes.items() if isinstance(o, Match))
     loser = next(o for o in outcomes.values() if isinstance(o, MatchConflict))
     assert loser.decided_by.username == winner
