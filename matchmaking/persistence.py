@@ -193,6 +193,7 @@ def _upsert_copy(rows, policy_id: int, algorithm_version: str, scored_at: dateti
     staged = ", ".join(qn(c) for c in STAGE_COLUMNS)
     constants = [
         "status",
+        "review_note",
         "algorithm_version",
         "policy_id",
         "scored_at",
@@ -215,10 +216,11 @@ def _upsert_copy(rows, policy_id: int, algorithm_version: str, scored_at: dateti
         cursor.cursor.copy_expert(f"COPY {stage} ({staged}) FROM STDIN", buffer)
         cursor.execute(
             f"INSERT INTO {table} ({staged}, {', '.join(qn(c) for c in constants)}) "
-            f"SELECT {staged}, %s, %s, %s, %s, %s, %s FROM {stage} "
+            f"SELECT {staged}, %s, %s, %s, %s, %s, %s, %s FROM {stage} "
             f"ON CONFLICT (demand_id, supplier_id) DO UPDATE SET {updates}",
             [
                 MatchStatus.SUGGESTED.value,
+                "",
                 algorithm_version,
                 policy_id,
                 scored_at,

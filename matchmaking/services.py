@@ -276,6 +276,30 @@ def full_rescore_start(*, triggered_by=None, reason: str = "") -> ScoringRun:
     return run
 
 
+class RescoreAlreadyRunning(Exception):
+    """A full rescore is already pending or running (``run``); start none on top of it."""
+
+    def __init__(self, run: ScoringRun) -> None:
+        super().__init__(run.pk)
+        self.run = run
+
+
+def full_rescore_request(*, triggered_by=None, reason: str = "") -> ScoringRun:
+    """Start a full rescore unless one is pending or running (``RescoreAlreadyRunning``).
+
+    The policy in force is locked while checking, so two officers pressing the button (or
+    the button and the nightly beat) at once start one run; ``policy_publish`` takes the
+    same lock. Publishing a policy still starts its own run, on the new weights."""
+    from .selectors.rescoring import full_run_in_progress
+
+    with transaction.atomic():
+        list(MatchingPolicy.objects.select_for_update().filter(is_active=True).values("pk"))
+        running = full_run_in_progress()
+        if running is not None:
+            raise RescoreAlreadyRunning(running)
+        return full_rescore_start(triggered_by=triggered_by, reason=reason)
+
+
 def full_rescore_run(
     *, run_id: int, batch_size: int | None = None, max_batches: int | None = None
 ) -> ScoringRun | None:

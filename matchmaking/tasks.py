@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from . import pipeline, services
+
+logger = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, InterfaceError)
 RETRY = {
@@ -40,7 +44,12 @@ def full_rescore_task(self, run_id: int) -> None:
 
 @shared_task(acks_late=True)
 def nightly_full_rescore() -> None:
-    services.full_rescore_start(reason="nightly")
+    try:
+        services.full_rescore_request(reason="nightly")
+    except services.RescoreAlreadyRunning as running:
+        logger.info(
+            "nightly rescore skipped: run %s is still %s", running.run.pk, running.run.status
+        )
 
 
 @shared_task(acks_late=True)

@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from matchmaking import services
 from matchmaking.choices import ScoringRunStatus
-from matchmaking.models import MatchingPolicy, ScoringRun
+from matchmaking.models import ScoringRun
 from matchmaking.selectors.rescoring import (
     FINISHED,
     full_run_current,
@@ -52,24 +51,10 @@ class RescoreStartForm(forms.Form):
     )
 
 
-class RescoreAlreadyRunning(Exception):
-    def __init__(self, run: ScoringRun) -> None:
-        super().__init__(run.pk)
-        self.run = run
-
-
 def start_full_rescore(*, by, reason: str) -> ScoringRun:
-    """Start a full rescore unless one is pending or running (``RescoreAlreadyRunning``).
-
-    The policy in force is locked while checking, so two officers pressing the button at
-    once start one run (``policy_publish`` takes the same lock before it starts its run)."""
-    with transaction.atomic():
-        list(MatchingPolicy.objects.select_for_update().filter(is_active=True).values("pk"))
-        running = full_run_in_progress()
-        if running is not None:
-            raise RescoreAlreadyRunning(running)
-        run = services.full_rescore_start(triggered_by=by, reason=reason)
-    # Embedded mode: the task ran when the transaction committed, so the run is finished.
+    """The guarded start (see ``services.full_rescore_request``), re-read afterwards: in
+    embedded mode the task ran when the transaction committed, so the run is finished."""
+    run = services.full_rescore_request(triggered_by=by, reason=reason)
     run.refresh_from_db()
     return run
 
@@ -105,7 +90,7 @@ def rescoring_start(request: HttpRequest) -> HttpResponse:
         return render(request, "matchmaking/rescoring.html", page_context(request, form=form))
     try:
         run = start_full_rescore(by=request.user, reason=form.cleaned_data["reason"])
-    except RescoreAlreadyRunning as refused:
+    except services.RescoreAlreadyRunning as refused:
         form.add_error(
             None,
             _(

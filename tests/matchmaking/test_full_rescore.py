@@ -65,6 +65,49 @@ def test_full_rescore_start_records_a_pending_run_and_enqueues_it_on_commit(
     assert run.errors == []
 
 
+def test_full_rescore_request_refuses_while_a_full_run_is_pending(
+    market, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        pending = services.full_rescore_request(reason="first")
+
+        with pytest.raises(services.RescoreAlreadyRunning) as refused:
+            services.full_rescore_request(reason="second")
+
+    assert refused.value.run == pending
+    assert ScoringRun.objects.filter(kind=ScoringRunKind.FULL).count() == 1
+
+
+def test_nightly_rescore_skips_when_a_full_run_is_still_running(market):
+    from matchmaking.tasks import nightly_full_rescore
+
+    running = ScoringRun.objects.create(
+        kind=ScoringRunKind.FULL,
+        status=ScoringRunStatus.RUNNING,
+        policy=services.policy_active(),
+        algorithm_version="test",
+        total=7,
+    )
+
+    nightly_full_rescore()
+
+    assert list(ScoringRun.objects.filter(kind=ScoringRunKind.FULL)) == [running]
+
+
+def test_full_rescore_request_starts_when_the_last_run_finished(
+    market, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.full_rescore_request(reason="first")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.full_rescore_request(reason="second")
+
+    second.refresh_from_db()
+    assert second.status == ScoringRunStatus.DONE
+    assert ScoringRun.objects.filter(kind=ScoringRunKind.FULL).count() == 2
+
+
 def test_full_rescore_runs_in_batches_recording_progress(market):
     run = services.full_rescore_start()
 

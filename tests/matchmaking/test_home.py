@@ -14,10 +14,13 @@ from tests.partners.factories import DemandFactory, ManufacturerFactory, Supplie
 
 pytestmark = pytest.mark.django_db
 
-VENDOR_FILES = [
+SHELL_FILES = [
     "vendor/bootstrap/bootstrap.min.css",
     "vendor/bootstrap/bootstrap.bundle.min.js",
     "vendor/htmx/htmx.min.js",
+]
+VENDOR_FILES = [
+    *SHELL_FILES,
     "vendor/chartjs/chart.umd.min.js",
     "vendor/leaflet/leaflet.js",
     "vendor/leaflet/leaflet.css",
@@ -66,7 +69,7 @@ def test_home_renders_in_english_after_switching_language(client):
 def test_home_loads_vendored_bootstrap_and_htmx_with_csrf_header(client):
     content = client.get(reverse("home")).content.decode()
 
-    for path in VENDOR_FILES:
+    for path in SHELL_FILES:
         assert f"/static/{path}" in content
     assert 'hx-headers=\'{"X-CSRFToken": "' in content
 
