@@ -65,7 +65,7 @@ class RupiahField(forms.Field):
     AMOUNT = re.compile(r"(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?:[.,]0{1,2})?")
     widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
     default_error_messages = {
-        "invalid": _("Enter the amount in whole rupiah, for example 1.500.000."),
+        "invalid": _("Enter the amount in whole rupiah, for example %(example)s."),
     }
 
     def to_python(self, value: Any) -> int | None:
@@ -75,7 +75,11 @@ class RupiahField(forms.Field):
         text = re.sub(r"^rp\.?\s*", "", text, flags=re.IGNORECASE)
         match = self.AMOUNT.fullmatch(text) if len(text) <= 40 else None
         if match is None:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
+            raise ValidationError(
+                self.error_messages["invalid"],
+                code="invalid",
+                params={"example": number_format(1_500_000, force_grouping=True)},
+            )
         return int(re.sub(r"\D", "", match.group(1)))
 
 
@@ -135,7 +139,9 @@ class OutcomeForm(forms.Form):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
             field.widget.attrs.setdefault("id", f"outcome-{name}")
-        self.fields["contract_value_idr"].widget.attrs["placeholder"] = "1.500.000"
+        self.fields["contract_value_idr"].widget.attrs["placeholder"] = number_format(
+            1_500_000, force_grouping=True
+        )
 
     @classmethod
     def for_partnership(cls, partnership: Partnership) -> OutcomeForm:
@@ -213,6 +219,19 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
             for name in ("sector", "province", "manufacturer", "officer", "stuck", "flagged")
         ],
         "sort": request.GET.get("sort", ""),
+        "active_filters": sum(
+            1
+            for name in (
+                "stage",
+                "sector",
+                "province",
+                "manufacturer",
+                "officer",
+                "stuck",
+                "flagged",
+            )
+            if any(request.GET.getlist(name))
+        ),
     }
     if view == "table":
         page_obj = paginate(request, filterset.qs)

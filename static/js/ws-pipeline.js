@@ -1,6 +1,6 @@
 /* Partnership pipeline: let HTMX swap in form fragments that carry field errors (400) or
-   a conflict (409), which htmx 2 would otherwise drop; tidy rupiah amounts on leaving the
-   field. */
+   a conflict (409), which htmx 2 would otherwise drop; drop empty filters from the address;
+   tidy rupiah amounts on leaving the field. */
 (function () {
   "use strict";
 
@@ -10,6 +10,20 @@
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
+  });
+
+  // Filter requests leave out empty fields, so the pushed address stays short and shareable.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "pipeline-filters") {
+      return;
+    }
+    var params = event.detail.parameters;
+    Object.keys(params).forEach(function (key) {
+      var value = params[key];
+      if (value === "" || (Array.isArray(value) && value.join("") === "")) {
+        delete params[key];
+      }
+    });
   });
 
   var lang = document.documentElement.lang || "id";

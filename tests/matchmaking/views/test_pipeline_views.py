@@ -298,6 +298,20 @@ def test_partnership_page_shows_parties_stage_moves_and_timeline(staff_client, o
     assert 'aria-current="step"' in html
 
 
+def test_partnership_page_shows_the_parties_answers_to_the_introduction(staff_client):
+    p = partnership(
+        S.INTRODUCED,
+        supplier_answer="interested",
+        manufacturer_answer="not_interested",
+        manufacturer_answer_reason="Kapasitas terlalu kecil",
+    )
+
+    html = staff_client.get(detail(p)).content.decode()
+
+    assert 'data-answer="supplier"' in html and 'data-answer="manufacturer"' in html
+    assert "Kapasitas terlalu kecil" in html
+
+
 def test_closed_partnership_page_has_no_move_form_and_shows_the_reason(staff_client):
     p = partnership(S.DECLINED, end_reason="Harga tidak cocok")
 
@@ -549,7 +563,7 @@ def test_invalid_outcome_shows_field_errors_keeps_the_input_and_saves_nothing(en
     assert set(form.errors) == {"contract_value_idr", "tkdn_percent"}
     html = response.content.decode()
     assert 'value="satu juta"' in html and 'value="120"' in html and 'value="5"' in html
-    assert "Enter the amount in whole rupiah" in html
+    assert "Enter the amount in whole rupiah, for example 1,500,000." in html
     p.refresh_from_db()
     assert p.jobs_created == 2
     assert not PartnershipEvent.objects.exists()
