@@ -193,11 +193,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             else:
                 summary = _bulk_summary(result)
                 ticked = {f"{item.demand_id}:{item.supplier_id}" for item in result.failed}
+                # a fresh form: the decision stays chosen, the note is not reused by accident
                 bulk_form = BulkDecisionForm(
-                    initial={
-                        "to_status": bulk_form.cleaned_data["to_status"],
-                        "note": bulk_form.cleaned_data["note"],
-                    }
+                    initial={"to_status": bulk_form.cleaned_data["to_status"]}
                 )
         if bulk_form.is_bound and bulk_form.errors and is_htmx(request):
             status = 400
