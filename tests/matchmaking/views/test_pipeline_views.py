@@ -298,6 +298,22 @@ def test_partnership_page_shows_parties_stage_moves_and_timeline(staff_client, o
     assert 'aria-current="step"' in html
 
 
+def test_partnership_page_queries_do_not_grow_with_the_timeline(
+    staff_client, django_assert_max_num_queries
+):
+    p = partnership(S.CONTRACT, officer=UserFactory(username="petugas", is_staff=True))
+    authors = [UserFactory(username=f"author{i}", is_staff=True) for i in range(5)]
+    PartnershipEvent.objects.bulk_create(
+        PartnershipEvent(partnership=p, note=f"Catatan {i}", by=authors[i % 5]) for i in range(40)
+    )
+
+    # session, user, the partnership with its parties, the events with their authors
+    with django_assert_max_num_queries(6):
+        response = staff_client.get(detail(p))
+
+    assert response.content.decode().count("data-event=") == 40
+
+
 def test_partnership_page_shows_the_parties_answers_to_the_introduction(staff_client):
     p = partnership(
         S.INTRODUCED,
