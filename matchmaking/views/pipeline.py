@@ -7,6 +7,7 @@ posts a redirect or the whole page with the errors."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 from typing import Any
@@ -28,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from components.choices import Unit
 
 from .. import pipeline
-from ..choices import CLOSED_PARTNERSHIP_STAGES, LIVE_PARTNERSHIP_STAGES, PartnershipStage
+from ..choices import CLOSED_PARTNERSHIP_STAGES, PartnershipStage
 from ..explanations import language
 from ..exports import Column, export_response
 from ..filters.partnerships import PartnershipFilterSet
@@ -181,6 +182,10 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
 # --- pipeline page and export ---------------------------------------------------------------
 
 
+# Filters shown as menus (the search box and the stage buttons are laid out apart).
+MENU_FILTERS = ("sector", "province", "manufacturer", "officer", "stuck", "flagged")
+
+
 def _filtered(request: HttpRequest) -> PartnershipFilterSet:
     return PartnershipFilterSet(
         request.GET or None, queryset=selectors.partnership_list(), request=request
@@ -211,26 +216,12 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         "export_query": _query(request, view=None),
         "stale_days": settings.PARTNERSHIP_STALE_DAYS,
         "stage_choices": PartnershipStage.choices,
-        "live_stages": LIVE_PARTNERSHIP_STAGES,
         "closed_stages": CLOSED_PARTNERSHIP_STAGES,
         "selected_stages": set(request.GET.getlist("stage")),
-        "filter_fields": [
-            filterset.form[name]
-            for name in ("sector", "province", "manufacturer", "officer", "stuck", "flagged")
-        ],
+        "filter_fields": [filterset.form[name] for name in MENU_FILTERS],
         "sort": request.GET.get("sort", ""),
         "active_filters": sum(
-            1
-            for name in (
-                "stage",
-                "sector",
-                "province",
-                "manufacturer",
-                "officer",
-                "stuck",
-                "flagged",
-            )
-            if any(request.GET.getlist(name))
+            1 for name in ("stage", *MENU_FILTERS) if any(request.GET.getlist(name))
         ),
     }
     if view == "table":
@@ -254,7 +245,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _export_columns(today) -> list[Column]:
+def _export_columns(today: datetime.date) -> list[Column]:
     return [
         Column(_("IKM supplier"), lambda p: p.supplier.legal_name),
         Column(_("NIB"), lambda p: p.supplier.nib),
