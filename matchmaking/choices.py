@@ -61,3 +61,10 @@ CLOSED_PARTNERSHIP_STAGES = (
     PartnershipStage.DECLINED,
     PartnershipStage.ENDED,
 )
+
+
+class IntroductionAnswer(models.TextChoices):
+    """A party's answer to an introduction brokered by staff."""
+
+    INTERESTED = "interested", _("interested")
+    NOT_INTERESTED = "not_interested", _("not interested")

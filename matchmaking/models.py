@@ -14,6 +14,7 @@ from components.choices import Unit
 from partners.models import Demand, Supplier, SupplierCapability
 
 from .choices import (
+    IntroductionAnswer,
     MatchKind,
     MatchStatus,
     PartnershipStage,
@@ -352,6 +353,18 @@ class Partnership(TimeStampedModel):
         null=True,
         blank=True,
         help_text=_("When the last 'not moved for too long' reminder went out."),
+    )
+    supplier_answer = models.CharField(
+        _("IKM's answer"), max_length=15, choices=IntroductionAnswer.choices, blank=True
+    )
+    supplier_answer_reason = models.TextField(_("IKM's reason"), blank=True)
+    supplier_answered_at = models.DateTimeField(_("IKM answered at"), null=True, blank=True)
+    manufacturer_answer = models.CharField(
+        _("manufacturer's answer"), max_length=15, choices=IntroductionAnswer.choices, blank=True
+    )
+    manufacturer_answer_reason = models.TextField(_("manufacturer's reason"), blank=True)
+    manufacturer_answered_at = models.DateTimeField(
+        _("manufacturer answered at"), null=True, blank=True
     )
 
     class Meta:

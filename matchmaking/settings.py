@@ -152,6 +152,8 @@ STORAGES = {
 # Uploaded documents live outside the web root and are served through views that check
 # permissions, never by the static file server.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Largest accepted upload (certificates, drawings), in bytes.
+UPLOAD_MAX_BYTES = int(os.environ.get("JEMBATAN_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 
 # --- Celery -------------------------------------------------------------------------
 # Unset CELERY_BROKER_URL = embedded mode: tasks run in-process (eager).
@@ -209,6 +211,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# Absolute address of the site, for links in e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Jembatan <noreply@jembatan.local>")
 
 # --- REST framework -----------------------------------------------------------------

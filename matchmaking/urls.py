@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/welcome/", home.after_login, name="after_login"),
     path("staff/", include("matchmaking.workspace_urls")),
     path("api/v1/", include("matchmaking.api.urls")),
+    path("", include("partners.urls")),
+    path("inbox/", include("matchmaking.inbox_urls")),
     path("healthz", health.healthz, name="healthz"),
     path(
         "accounts/login/",

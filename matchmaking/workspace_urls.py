@@ -15,4 +15,5 @@ urlpatterns = [
     path("suppliers/", include(directory.urlpatterns)),
     path("coaching/", include(coaching.urlpatterns)),
     path("rescoring/", include(rescoring.urlpatterns)),
+    path("", include("partners.staff_urls")),
 ]

@@ -59,3 +59,9 @@ supplier_changed = Event("supplier_changed")
 
 #: A demand was created, edited, changed status or was deleted. Sent with ``demand_id``.
 demand_changed = Event("demand_changed")
+
+#: A demand's specification changed in a way that matters to suppliers (component, material,
+#: processes, quantity, certifications, plant, dates, text or drawing). Sent with
+#: ``demand_id`` and ``fields`` (the names of the changed fields), besides demand_changed.
+demand_specification_changed = Event("demand_specification_changed")
+

@@ -23,14 +23,32 @@ from components.models import (
     Sector,
 )
 
-from .choices import DemandStatus, LegalForm, SizeClass, VerificationStatus
+from .choices import (
+    AccountType,
+    DeletionStatus,
+    DemandStatus,
+    LegalForm,
+    NotificationKind,
+    SizeClass,
+    VerificationStatus,
+)
 from .sizing import size_class
+from .uploads import DocumentValidator, certificate_path, drawing_path, private_storage
 from .validators import nib_validator, phone_validator
 
 
 class User(AbstractUser):
     """A person signing in: ministry staff (``is_staff``), an IKM owner or a manufacturer
     member (through ``Supplier.owner`` / ``Manufacturer.members``)."""
+
+    account_type = models.CharField(
+        _("account type"),
+        max_length=20,
+        choices=AccountType.choices,
+        blank=True,
+        help_text=_("What the person signed up as; empty for staff and accounts made by staff."),
+    )
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -55,6 +73,12 @@ class Organisation(TimeStampedModel):
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymised at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the organisation's personal data was erased at its request."),
+    )
 
     class Meta:
         abstract = True
@@ -271,6 +295,15 @@ class SupplierCertification(TimeStampedModel):
     valid_until = models.DateField(
         _("valid until"), null=True, blank=True, help_text=_("Leave empty if it does not expire.")
     )
+    document = models.FileField(
+        _("certificate document"),
+        upload_to=certificate_path,
+        storage=private_storage,
+        blank=True,
+        validators=[DocumentValidator()],
+        help_text=_("A scan or photo of the certificate: PDF, PNG or JPEG."),
+    )
+    expiry_notified_at = models.DateTimeField(_("expiry reminder sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["supplier", "certification"]
@@ -441,6 +474,14 @@ class Demand(TimeStampedModel):
         verbose_name=_("preferred certifications"),
     )
     needed_by = models.DateField(_("needed by"))
+    drawing = models.FileField(
+        _("technical drawing"),
+        upload_to=drawing_path,
+        storage=private_storage,
+        blank=True,
+        validators=[DocumentValidator()],
+        help_text=_("PDF, PNG or JPEG; seen only by your company and ministry staff."),
+    )
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -483,3 +524,141 @@ class Demand(TimeStampedModel):
             raise ValidationError(
                 {"plant": _("The delivery plant must belong to this manufacturer.")}
             )
+
+
+class SupplierDraft(TimeStampedModel):
+    """An IKM registration in progress: the steps filled so far, kept as the owner typed
+    them so nothing is lost when they stop halfway. Deleted when the registration is
+    submitted (the Supplier then exists, pending verification)."""
+
+    owner = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="supplier_draft", verbose_name=_("owner")
+    )
+    step = models.PositiveSmallIntegerField(_("step reached"), default=1)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("IKM registration draft")
+        verbose_name_plural = _("IKM registration drafts")
+
+    def __str__(self) -> str:
+        return f"{self.owner} ({self.step})"
+
+
+class Notification(TimeStampedModel):
+    """Something a user should know, shown in their in-app list and, unless they turned it
+    off for this kind, sent by e-mail. The text is rendered from ``kind`` and ``params`` in
+    the reader's language when shown."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind}"
+
+
+class NotificationSetting(TimeStampedModel):
+    """A user's choice to receive (or not) e-mail for one kind of notification; no row
+    means e-mail on."""
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    email = models.BooleanField(_("send e-mail"), default=True)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_setting_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} {'✓' if self.email else '✗'}"
+
+
+class DeletionRequest(TimeStampedModel):
+    """An organisation's request to erase its data; staff confirm it, then the record is
+    anonymised and its partnerships keep their anonymised history."""
+
+    supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deletion_requests",
+        verbose_name=_("IKM"),
+    )
+    manufacturer = models.ForeignKey(
+        Manufacturer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deletion_requests",
+        verbose_name=_("manufacturer"),
+    )
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="deletion_requests",
+        verbose_name=_("requested by"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DeletionStatus.choices,
+        default=DeletionStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(supplier__isnull=False) & Q(manufacturer__isnull=True))
+                | (Q(supplier__isnull=True) & Q(manufacturer__isnull=False)),
+                name="deletion_request_one_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DeletionStatus.values), name="deletion_request_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier or self.manufacturer}: {self.status}"

@@ -424,6 +424,15 @@ def _insert(model, rows: list[dict]) -> None:
         now = _stamp()
         for row in rows:
             row["created_at"] = row["updated_at"] = now
+    # NOT NULL columns the generator does not set take their model default ("" for text).
+    given = set(rows[0])
+    for field in model._meta.concrete_fields:
+        if field.attname in given or field.null or field.primary_key:
+            continue
+        if field.has_default() or field.empty_strings_allowed:
+            default = field.get_default()
+            for row in rows:
+                row[field.attname] = default
     columns = list(rows[0])
     copy_rows(model._meta.db_table, columns, [[row[c] for c in columns] for row in rows])
 

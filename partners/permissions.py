@@ -1,0 +1,40 @@
+"""Who may open which page: ministry staff, an IKM owner, a manufacturer's member.
+
+Anonymous visitors are sent to the login page; signed-in users without the role get 403 —
+the same answer whether or not the object exists, so direct URLs reveal nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(test: Callable[[Any], bool]) -> Callable[[View], View]:
+    """A view decorator admitting signed-in users for whom ``test(user)`` holds."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not test(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def is_staff(user) -> bool:
+    return bool(user.is_staff)
+
+
+staff_required = role_required(is_staff)

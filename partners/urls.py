@@ -1,0 +1,17 @@
+"""Self-service pages (namespace ``partners``); staff pages of this app are included in
+the workspace (matchmaking/workspace_urls.py)."""
+
+from django.urls import include, path
+
+from .views import accounts, company, documents, notifications, privacy, registration
+
+app_name = "partners"
+
+urlpatterns = [
+    path("accounts/", include(accounts.urlpatterns)),
+    path("ikm/", include(registration.urlpatterns)),
+    path("company/", include(company.urlpatterns)),
+    path("documents/", include(documents.urlpatterns)),
+    path("notifications/", include(notifications.urlpatterns)),
+    path("privacy/", include(privacy.urlpatterns)),
+]

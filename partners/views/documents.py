@@ -1,0 +1,7 @@
+"""Partners: documents pages (see partners/urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

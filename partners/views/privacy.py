@@ -1,0 +1,8 @@
+"""Partners: privacy pages (see partners/urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
+staff_urlpatterns: list[URLPattern] = []
