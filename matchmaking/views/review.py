@@ -88,6 +88,8 @@ def decide(request: HttpRequest, demand_pk: int, supplier_pk: int) -> HttpRespon
             messages.success(request, state["notice"])
             url = reverse("workspace:demand_detail", args=[demand_pk])
             return redirect(f"{url}#match-{demand_pk}-{supplier_pk}")
+        if status == 409:
+            messages.warning(request, state["conflict"])
         demand = get_object_or_404(selectors.demand_detail(), pk=demand_pk)
         return demand_page(request, demand, states={f"match-{demand_pk}-{supplier_pk}": state})
 

@@ -453,6 +453,32 @@ def test_refused_decision_without_htmx_renders_the_page_with_the_error(staff_cli
     assert row.errors["note"]
 
 
+def test_conflict_without_htmx_renders_the_page_saying_who_decided_first(
+    staff_client, cat, other_officer
+):
+    demand = scored_demand(cat)
+    match = match_of(demand, "CV Ceper Presisi")
+    match_decide(
+        demand_id=demand.pk,
+        supplier_id=match.supplier_id,
+        to_status=MatchStatus.REJECTED,
+        by=other_officer,
+        note="Foundry closed",
+        expected_status=MatchStatus.SUGGESTED,
+    )
+
+    response = staff_client.post(
+        decide_url(match), {"to_status": "approved", "expected_status": "suggested"}
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Budi Santoso" in body
+    assert "data-conflict" in body
+    assert Match.objects.get(pk=match.pk).status == MatchStatus.REJECTED
+    assert not Partnership.objects.exists()
+
+
 def test_decision_on_a_pair_that_is_gone_says_so(staff_client, cat):
     demand = scored_demand(cat)
     outsider = f.supplier(cat, name="CV Kursi", component_type=cat.chair)
