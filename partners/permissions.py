@@ -38,3 +38,21 @@ def is_staff(user) -> bool:
 
 
 staff_required = role_required(is_staff)
+
+
+def is_ikm_owner(user) -> bool:
+    """Signed up as an IKM owner (registration may still be a draft) or owns an IKM."""
+    from .choices import AccountType
+
+    return user.account_type == AccountType.IKM_OWNER or user.suppliers.exists()
+
+
+def is_manufacturer_member(user) -> bool:
+    """Signed up as a manufacturer representative or is a member of a manufacturer."""
+    from .choices import AccountType
+
+    return user.account_type == AccountType.MANUFACTURER or user.manufacturers.exists()
+
+
+ikm_owner_required = role_required(is_ikm_owner)
+manufacturer_member_required = role_required(is_manufacturer_member)
