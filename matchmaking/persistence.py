@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .choices import LIVE_PARTNERSHIP_STAGES, MatchKind, MatchStatus
 from .models import Match, MatchingPolicy, Partnership, PartnershipEvent
@@ -323,14 +326,14 @@ def _flag_partnerships(rows: Sequence[MatchRow], now: datetime) -> None:
                 "updated_at",
             ]
         )
-        PartnershipEvent.objects.create(
-            partnership=partnership,
-            note=(
-                f"Supplier no longer qualifies: {row.issue_en}"
+        # A system note, written in the site's language (Indonesian) like officers' notes.
+        with translation.override(settings.LANGUAGE_CODE):
+            note = (
+                _("Supplier no longer qualifies: %(issue)s") % {"issue": row.issue_id}
                 if row.issue_id
-                else "Supplier qualifies again after a rescore."
-            ),
-        )
+                else _("Supplier qualifies again after a rescore.")
+            )
+        PartnershipEvent.objects.create(partnership=partnership, note=note)
 
 
 def rerank(*, demand_ids: Sequence[int], limit: int) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from matchmaking import services
 from matchmaking.choices import MatchKind, MatchStatus, PartnershipStage
@@ -266,7 +268,11 @@ def test_specification_change_flags_approved_match_and_live_partnership(
     assert partnership.qualification_issue == match.qualification_issue
     assert partnership.flagged_at is not None
     event = PartnershipEvent.objects.get(partnership=partnership)
-    assert "no longer qualifies" in event.note
+    with translation.override("id"):
+        expected = gettext("Supplier no longer qualifies: %(issue)s") % {
+            "issue": match.qualification_issue
+        }
+    assert event.note == expected
 
     # a second rescore neither duplicates the timeline entry nor moves the flag's time
     flagged_at = match.flagged_at
