@@ -34,8 +34,8 @@ from ..explanations import language
 from ..models import Match
 from ..selectors.coaching import coaching_base
 from ..selectors.directory import (
-    capabilities_with_capacity,
     directory_base,
+    free_capacity_between,
     holds_valid_certification,
 )
 
@@ -271,13 +271,15 @@ def capability_conditions(
         conditions["materials"] = material
     if capacity_unit:
         conditions["capacity_unit"] = capacity_unit
-    if capacity_min is None and capacity_max is None:
-        return SupplierCapability.objects.filter(**conditions)
-    if capacity_min is not None:
-        conditions["free__gte"] = float(capacity_min)
-    if capacity_max is not None:
-        conditions["free__lte"] = float(capacity_max)
-    return capabilities_with_capacity().filter(**conditions)
+    capabilities = SupplierCapability.objects.filter(**conditions)
+    if capacity_min is not None or capacity_max is not None:
+        capabilities = capabilities.filter(
+            free_capacity_between(
+                None if capacity_min is None else float(capacity_min),
+                None if capacity_max is None else float(capacity_max),
+            )
+        )
+    return capabilities
 
 
 class CoachingFilterSet(django_filters.FilterSet):

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gzip
 import io
+import json
 from decimal import Decimal
 
 import pytest
@@ -20,7 +22,7 @@ from openpyxl import load_workbook
 from components.choices import Unit
 from matchmaking.choices import MatchKind, PartnershipStage
 from matchmaking.loading import load_candidates, load_vocabularies
-from matchmaking.selectors.directory import capabilities_with_capacity
+from matchmaking.selectors.directory import capabilities_with_capacity, free_capacity_between
 from partners.choices import SizeClass, VerificationStatus
 from partners.models import Supplier, SupplierCapability, SupplierCertification
 from tests.components.factories import (
@@ -308,6 +310,13 @@ def test_free_capacity_in_sql_agrees_with_the_matching_engine(cat):
     assert computed.keys() == expected.keys()
     for pk, free in expected.items():
         assert computed[pk] == pytest.approx(free), pk
+        # the range filter (written without a correlated subquery) agrees too
+        around = SupplierCapability.objects.filter(free_capacity_between(free - 1e-6, free + 1e-6))
+        above = SupplierCapability.objects.filter(free_capacity_between(free + 1e-3, None))
+        below = SupplierCapability.objects.filter(free_capacity_between(None, free - 1e-3))
+        assert around.filter(pk=pk).exists(), pk
+        assert not above.filter(pk=pk).exists(), pk
+        assert not below.filter(pk=pk).exists(), pk
 
 
 def test_smallest_capacity_above_largest_is_a_field_error_and_keeps_the_input(staff_client):
@@ -408,6 +417,20 @@ def test_map_json_is_a_feature_collection_of_the_filtered_suppliers(staff_client
     fallback = next(x for x in everyone["features"] if x["id"] == no_location.pk)
     assert fallback["geometry"]["coordinates"] == [110.61667, -7.68333]  # Klaten's centre
     assert everyone["count"] == 3
+
+
+def test_map_json_is_gzipped_for_clients_that_accept_it(staff_client):
+    for index in range(30):
+        SupplierFactory(legal_name=f"CV Titik {index}")
+
+    plain = staff_client.get(MAP_DATA)
+    packed = staff_client.get(MAP_DATA, HTTP_ACCEPT_ENCODING="gzip, deflate")
+
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()
+    assert plain.json()["count"] == 30
 
 
 def test_map_json_rejects_invalid_filters_with_the_errors(staff_client):
@@ -617,7 +640,7 @@ def test_export_queries_stay_bounded_with_1000_suppliers(
 ):
     many_suppliers(cat)
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(10):
         response = staff_client.get("/staff/suppliers/export.csv")
 
     assert len(response.content.decode("utf-8-sig").splitlines()) == 1001
