@@ -31,6 +31,7 @@ from .models import (
     SupplierCertification,
     User,
 )
+from .uploads import private_storage
 
 SUPPLIER_FIELDS = frozenset(
     {
@@ -66,6 +67,26 @@ DEMAND_FIELDS = frozenset(
         "duration_months",
         "unit_price_idr",
         "needed_by",
+        "drawing",
+    }
+)
+#: What suppliers in a partnership care about: a change to one of these on an open demand
+#: is announced on ``events.demand_specification_changed``. The title and the target price
+#: are the manufacturer's own wording and commercial terms, not the specification.
+DEMAND_SPECIFICATION_FIELDS = frozenset(
+    {
+        "plant",
+        "component_type",
+        "specification",
+        "material",
+        "quantity_per_month",
+        "unit",
+        "duration_months",
+        "needed_by",
+        "drawing",
+        "required_processes",
+        "mandatory_certifications",
+        "preferred_certifications",
     }
 )
 
@@ -263,6 +284,39 @@ def manufacturer_create(
     return manufacturer
 
 
+def manufacturer_register(
+    *, user: User, data: Mapping[str, Any], sectors: Iterable[Sector] = ()
+) -> Manufacturer:
+    """A manufacturer representative registers their company, pending verification by
+    ministry staff, and becomes its first member. A user who already belongs to a
+    manufacturer is refused (a second submission of the same form creates nothing)."""
+    with transaction.atomic():
+        # Serialise registrations by the same user, so two submissions at once make one.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if Manufacturer.objects.filter(members=user).exists():
+            raise ValidationError(
+                _("You already belong to a registered company."), code="already_member"
+            )
+        return manufacturer_create(data=data, sectors=sectors, members=[user])
+
+
+def manufacturer_update(
+    *,
+    manufacturer: Manufacturer,
+    data: Mapping[str, Any],
+    sectors: Iterable[Sector] | None = None,
+) -> Manufacturer:
+    """Edit a manufacturer's profile (name, NIB, website, contact, sectors). Its
+    verification status is the staff's to change, not the member's."""
+    _assign(manufacturer, data, MANUFACTURER_FIELDS - {"is_active"})
+    _validate(manufacturer)
+    with transaction.atomic():
+        manufacturer.save()
+        if sectors is not None:
+            manufacturer.sectors.set(sectors)
+    return manufacturer
+
+
 def manufacturer_verification_set(*, manufacturer: Manufacturer, status: str) -> Manufacturer:
     """Record the staff's verification decision on a manufacturer."""
     _verification_set(manufacturer, status)
@@ -276,6 +330,45 @@ def plant_create(*, manufacturer: Manufacturer, data: Mapping[str, Any]) -> Plan
     _validate(plant)
     plant.save()
     return plant
+
+
+def plant_update(*, plant: Plant, data: Mapping[str, Any]) -> Plant:
+    """Edit a plant. Moving it to another regency also moves coordinates that were only
+    the old regency's centre, unless new coordinates are given. When the plant's place
+    changes, its open demands are rescored and announced as changed in their delivery
+    plant (suppliers' distances change)."""
+    before = (plant.regency_id, plant.latitude, plant.longitude)
+    if (
+        "regency" in data
+        and "latitude" not in data
+        and "longitude" not in data
+        and plant.regency_id
+        and (plant.latitude, plant.longitude) == (plant.regency.latitude, plant.regency.longitude)
+    ):
+        plant.latitude = plant.longitude = None
+    _assign(plant, data, PLANT_FIELDS)
+    _validate(plant)
+    with transaction.atomic():
+        plant.save()
+        if (plant.regency_id, plant.latitude, plant.longitude) != before:
+            for demand_id in plant.demands.filter(status=DemandStatus.OPEN).values_list(
+                "pk", flat=True
+            ):
+                events.demand_changed.send(demand_id=demand_id)
+                events.demand_specification_changed.send(demand_id=demand_id, fields=["plant"])
+    return plant
+
+
+def plant_delete(*, plant: Plant) -> None:
+    """Remove a plant no demand delivers to; one with demands (even closed ones, which keep
+    their history) is refused."""
+    with transaction.atomic():
+        if plant.demands.exists():
+            raise ValidationError(
+                _("Demands are delivered to this plant, so it cannot be removed."),
+                code="plant_in_use",
+            )
+        plant.delete()
 
 
 # --- Demand -------------------------------------------------------------------------------
@@ -321,7 +414,9 @@ def demand_create(
     mandatory_certifications: Iterable[Certification] = (),
     preferred_certifications: Iterable[Certification] = (),
 ) -> Demand:
-    """Post a manufacturer's component demand as a draft, to be published later."""
+    """Post a manufacturer's component demand as a draft, to be published later.
+    ``data["drawing"]`` may carry the technical drawing (an upload, checked for size and
+    type before anything is stored)."""
     mandatory, preferred = list(mandatory_certifications), list(preferred_certifications)
     demand = Demand(manufacturer=manufacturer, status=DemandStatus.DRAFT)
     _assign(demand, data, DEMAND_FIELDS)
@@ -332,13 +427,29 @@ def demand_create(
             "preferred_certifications": _certifications_disjoint(mandatory, preferred),
         },
     )
-    with transaction.atomic():
-        demand.save()
-        demand.required_processes.set(required_processes)
-        demand.mandatory_certifications.set(mandatory)
-        demand.preferred_certifications.set(preferred)
-        events.demand_changed.send(demand_id=demand.pk)
+    try:
+        with transaction.atomic():
+            demand.save()
+            demand.required_processes.set(required_processes)
+            demand.mandatory_certifications.set(mandatory)
+            demand.preferred_certifications.set(preferred)
+            events.demand_changed.send(demand_id=demand.pk)
+    except Exception:
+        # The row was rolled back: do not keep its drawing either.
+        if demand.drawing.name and demand.drawing._committed:
+            private_storage.delete(demand.drawing.name)
+        raise
     return demand
+
+
+def _pks(objects: Iterable[models.Model]) -> set[Any]:
+    return {obj.pk for obj in objects}
+
+
+def _discard_file_on_commit(name: str) -> None:
+    """Delete a replaced or removed upload once the change is committed."""
+    if name:
+        transaction.on_commit(lambda: private_storage.delete(name))
 
 
 def demand_update(
@@ -350,13 +461,24 @@ def demand_update(
     preferred_certifications: Iterable[Certification] | None = None,
 ) -> Demand:
     """Edit a draft or open demand. A new needed-by date must not be in the past; closed and
-    cancelled demands are final."""
+    cancelled demands are final.
+
+    ``data["drawing"]`` replaces the technical drawing with an upload, or removes it when
+    empty; the old file is deleted once the change is committed. When a field of
+    ``DEMAND_SPECIFICATION_FIELDS`` changes on an open demand, the change is announced on
+    ``events.demand_specification_changed`` with the names of the changed fields."""
     if demand.status not in (DemandStatus.DRAFT, DemandStatus.OPEN):
         raise ValidationError(
             _("A %(status)s demand can no longer be edited."),
             code="not_editable",
             params={"status": demand.get_status_display()},
         )
+    if required_processes is not None:
+        required_processes = list(required_processes)
+    if mandatory_certifications is not None:
+        mandatory_certifications = list(mandatory_certifications)
+    if preferred_certifications is not None:
+        preferred_certifications = list(preferred_certifications)
     mandatory = list(
         demand.mandatory_certifications.all()
         if mandatory_certifications is None
@@ -368,13 +490,42 @@ def demand_update(
         else preferred_certifications
     )
     previous_needed_by = demand.needed_by
+    previous_drawing = demand.drawing.name or ""
+    previous = {
+        name: getattr(demand, demand._meta.get_field(name).attname)
+        for name in DEMAND_FIELDS - {"drawing"}
+    }
     _assign(demand, data, DEMAND_FIELDS)
     rules = {"preferred_certifications": _certifications_disjoint(mandatory, preferred)}
     if "needed_by" in data and data["needed_by"] != previous_needed_by:
         rules["needed_by"] = _needed_by_in_future(demand)
     _validate(demand, rules=rules)
+
+    changed = {
+        name
+        for name, value in previous.items()
+        if getattr(demand, demand._meta.get_field(name).attname) != value
+    }
+    # A new upload is an uncommitted file; an empty value removes the drawing.
+    drawing_replaced = "drawing" in data and (
+        (bool(demand.drawing) and not demand.drawing._committed)
+        or (not demand.drawing and bool(previous_drawing))
+    )
+    if drawing_replaced:
+        changed.add("drawing")
     with transaction.atomic():
+        if demand.status == DemandStatus.OPEN:
+            # Compare the related sets before they are replaced.
+            for name, new in (
+                ("required_processes", required_processes),
+                ("mandatory_certifications", mandatory_certifications),
+                ("preferred_certifications", preferred_certifications),
+            ):
+                if new is not None and _pks(new) != _pks(getattr(demand, name).all()):
+                    changed.add(name)
         demand.save()
+        if drawing_replaced:
+            _discard_file_on_commit(previous_drawing)
         if required_processes is not None:
             demand.required_processes.set(required_processes)
         if mandatory_certifications is not None:
@@ -382,6 +533,9 @@ def demand_update(
         if preferred_certifications is not None:
             demand.preferred_certifications.set(preferred)
         events.demand_changed.send(demand_id=demand.pk)
+        specification = sorted(changed & DEMAND_SPECIFICATION_FIELDS)
+        if demand.status == DemandStatus.OPEN and specification:
+            events.demand_specification_changed.send(demand_id=demand.pk, fields=specification)
     return demand
 
 
