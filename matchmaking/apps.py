@@ -14,3 +14,4 @@ class MatchmakingConfig(AppConfig):
 
         events.supplier_changed.connect(services.on_supplier_changed)
         events.demand_changed.connect(services.on_demand_changed)
+        from . import privacy  # noqa: F401  (registers its export section and anonymiser)
