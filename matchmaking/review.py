@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.choices import DemandStatus
 
+from . import services
 from .choices import MatchKind, MatchStatus, PartnershipStage
 from .explanations import issue_text
 from .loading import load_labels
@@ -230,6 +231,8 @@ def _partnership_create(*, match: Match, by, note: str, now) -> Partnership:
     )
     event.full_clean(exclude=["partnership"])
     event.save()
+    # A live partnership weighs on the supplier's load in scoring: rescore it after commit.
+    services.on_supplier_changed(supplier_id=match.supplier_id)
     return partnership
 
 

@@ -1,16 +1,7 @@
-/* Partnership pipeline: let HTMX swap in form fragments that carry field errors (400) or
-   a conflict (409), which htmx 2 would otherwise drop; drop empty filters from the address;
-   tidy rupiah amounts on leaving the field. */
+/* Partnership pipeline: drop empty filters from the address; tidy rupiah amounts on
+   leaving the field. (400/409 fragments are swapped site-wide: see base.html.) */
 (function () {
   "use strict";
-
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var status = event.detail.xhr.status;
-    if (status === 400 || status === 409) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
 
   // Filter requests leave out empty fields, so the pushed address stays short and shareable.
   document.addEventListener("htmx:configRequest", function (event) {

@@ -1,20 +1,10 @@
 /* Demand pages and review queue.
  *
- * - htmx swaps 400 (field errors) and 409 (another officer acted first) responses of the
- *   review forms too: they carry the re-rendered row or list.
  * - The compare button says how many suppliers are ticked and is enabled for 2 or 3.
  * - "Tick all" on the review queue.
  */
 (function () {
   "use strict";
-
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var status = event.detail.xhr.status;
-    if ((status === 400 || status === 409) && event.detail.elt.closest("[data-ws-review]")) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
 
   function updateCompare() {
     var form = document.getElementById("compare-form");

@@ -174,6 +174,21 @@ def test_approval_creates_exactly_one_partnership_and_its_first_event(demand, of
     assert event.by == officer
 
 
+def test_approval_rescores_the_supplier_after_commit(
+    demand, officer, django_capture_on_commit_callbacks
+):
+    match = match_of(demand, "CV Ceper Presisi")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        decide(match, A, officer, note="Introduce")
+
+    assert len(callbacks) == 1
+    match.refresh_from_db()
+    assert match.status == A
+    assert match.is_current
+    assert Partnership.objects.get().match == match
+
+
 def test_approval_is_refused_when_the_demand_is_not_open(demand, officer):
     demand.status = DemandStatus.CLOSED
     demand.save(update_fields=["status"])
