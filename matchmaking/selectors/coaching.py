@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from components.models import Certification, ComponentType, Material, Process
+from components.models import Certification, Material, Process
 from partners.choices import DemandStatus
 
 from ..choices import MatchKind
@@ -107,7 +107,6 @@ def reason_labels(failure_lists: Iterable[Iterable[Mapping[str, Any]] | None]) -
         else {},
         processes=bilingual(Process, ids[PROCESS]),
         materials=bilingual(Material, ids[MATERIAL]),
-        component_types=bilingual(ComponentType, set()),
     )
 
 
@@ -309,7 +308,7 @@ def _free_capacities(near_misses: QuerySet[Match], rows: Sequence[dict]) -> dict
 
 
 def coaching_rows(*, near_misses: QuerySet[Match]) -> list[dict[str, Any]]:
-    """The near misses as plain rows (one query), best candidates first."""
+    """The near misses as plain rows (one query), by IKM name."""
     return list(
         near_misses.order_by("supplier__legal_name", "supplier_id", "demand_id").values(*ROW_FIELDS)
     )

@@ -44,7 +44,6 @@ from ..models import Match, Partnership
 from ..scoring.explain import UNIT_LABELS, format_number, format_quantity
 from .coaching import lack_of, reason_labels
 
-MASS_UNITS = (Unit.KILOGRAM, Unit.TONNE)
 PROFILE_MATCH_LIMIT = 100
 """Matches listed on a profile (best first); the page says when there are more."""
 
