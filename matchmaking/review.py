@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.choices import DemandStatus
 
-from . import services
+from . import introductions, services
 from .choices import MatchKind, MatchStatus, PartnershipStage
 from .explanations import issue_text
 from .loading import load_labels
@@ -233,6 +233,7 @@ def _partnership_create(*, match: Match, by, note: str, now) -> Partnership:
     event.save()
     # A live partnership weighs on the supplier's load in scoring: rescore it after commit.
     services.on_supplier_changed(supplier_id=match.supplier_id)
+    introductions.introduction_announce(partnership=partnership)
     return partnership
 
 
