@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from components.choices import Unit
 
-from . import services
+from . import introductions, services
 from .choices import (
     CAPACITY_COMMITTING_STAGES,
     CLOSED_PARTNERSHIP_STAGES,
@@ -228,6 +228,7 @@ def partnership_move(
         event.full_clean()
         event.save()
         _rescore_if_changed(partnership, before)
+        introductions.stage_change_announce(partnership=partnership, by=by)
     return partnership
 
 
