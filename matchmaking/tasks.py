@@ -7,6 +7,8 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from partners import notifications
+
 from . import pipeline, services
 
 logger = logging.getLogger(__name__)
@@ -61,3 +63,9 @@ def resume_stalled_runs() -> None:
 def partnership_reminders() -> int:
     """Daily (beat): remind officers of partnerships that have not moved for too long."""
     return pipeline.partnership_reminders_send()
+
+
+@shared_task(**RETRY)
+def certificate_expiry_reminders() -> int:
+    """Daily (beat): tell IKM owners about certificates expiring within 30 days, once."""
+    return notifications.certificate_expiry_reminders_send()
