@@ -126,16 +126,20 @@ def organisations_of(user: User) -> list[Organisation]:
     return [*suppliers, *manufacturers]
 
 
-def organisation_get(*, user: User, kind: str, pk: int) -> Organisation | None:
+def organisation_get(
+    *, user: User, kind: str, pk: int | str, staff_sees_all: bool = True
+) -> Organisation | None:
     """The organisation ``kind``/``pk`` if ``user`` may see its data: its owner or member,
-    or ministry staff. None otherwise (the same answer as for one that does not exist)."""
+    or (when ``staff_sees_all``) ministry staff. None otherwise — the same answer as for one
+    that does not exist, so a typed URL reveals nothing."""
+    see_all = staff_sees_all and user.is_staff
     if kind == IKM:
         queryset: QuerySet = Supplier.objects.select_related("regency__province", "owner")
-        if not user.is_staff:
+        if not see_all:
             queryset = queryset.filter(owner=user)
     elif kind == MANUFACTURER:
         queryset = Manufacturer.objects.all()
-        if not user.is_staff:
+        if not see_all:
             queryset = queryset.filter(members=user)
     else:
         return None
@@ -338,7 +342,7 @@ def _supplier_sections(supplier: Supplier) -> dict[str, Any]:
             ),
             "regency": _regency(supplier.regency),
             "kbli_codes": [
-                {"code": k.code, "title": str(k)} for k in supplier.kbli_codes.order_by("code")
+                {"code": k.code, "title": k.title} for k in supplier.kbli_codes.order_by("code")
             ],
             **_fields(supplier, ORGANISATION_FIELDS),
         },

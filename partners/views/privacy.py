@@ -1,8 +1,286 @@
-"""Partners: privacy pages (see partners/urls.py)."""
+"""Privacy pages (see partners/urls.py and partners/staff_urls.py).
+
+For an IKM owner or a manufacturer's member, under /privacy/ (namespace ``partners``):
+what is stored about their organisation and who sees it, the download of everything
+(ZIP with the documents, or JSON), and the deletion request.
+
+For ministry staff, under /staff/privacy-requests/ (namespace ``workspace``): the
+deletion requests, and on each one the decision — confirm (the organisation is
+anonymised) or refuse with a note the organisation reads on its privacy page.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
-staff_urlpatterns: list[URLPattern] = []
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, re_path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from components.web import is_htmx, paginate, query_without_page
+
+from .. import privacy
+from ..choices import DeletionStatus
+from ..models import DeletionRequest
+from ..permissions import is_ikm_owner, is_manufacturer_member, role_required, staff_required
+
+KINDS = f"(?P<kind>{privacy.IKM}|{privacy.MANUFACTURER})"
+
+
+def is_party(user) -> bool:
+    """An IKM owner or a manufacturer's member (the people who own data here)."""
+    return is_ikm_owner(user) or is_manufacturer_member(user)
+
+
+party_required = role_required(is_party)
+party_or_staff_required = role_required(lambda user: user.is_staff or is_party(user))
+
+
+# --- forms ----------------------------------------------------------------------------------
+
+
+class DeletionRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=gettext_lazy("Ministry staff read it when they decide."),
+    )
+    understood = forms.BooleanField(
+        label=gettext_lazy(
+            "I understand that my organisation's data will be erased and that I will no "
+            "longer be able to log in."
+        ),
+        error_messages={
+            "required": gettext_lazy("Tick this box to confirm that you want the deletion.")
+        },
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+class DecisionForm(forms.Form):
+    CONFIRM, REFUSE = "confirm", "refuse"
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[
+            (CONFIRM, gettext_lazy("Confirm: anonymise the organisation")),
+            (REFUSE, gettext_lazy("Refuse")),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": gettext_lazy("Choose to confirm or to refuse.")},
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=gettext_lazy("Required when you refuse: the organisation sees it."),
+    )
+
+
+class StatusFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("All")), *DeletionStatus.choices],
+        required=False,
+    )
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- the owner's pages ----------------------------------------------------------------------
+
+
+@party_required
+def privacy_page(request: HttpRequest) -> HttpResponse:
+    summaries = [
+        privacy.stored_summary(organisation=organisation)
+        for organisation in privacy.organisations_of(request.user)
+    ]
+    return render(
+        request, "partners/privacy.html", {"summaries": summaries, "person": request.user}
+    )
+
+
+@party_or_staff_required
+def privacy_export(request: HttpRequest, kind: str, pk: int, fmt: str) -> HttpResponse:
+    """Everything stored about the organisation: a ZIP with the JSON and the documents, or
+    the JSON alone. Only its owner or members, and staff; anyone else gets 404."""
+    organisation = privacy.organisation_get(user=request.user, kind=kind, pk=pk)
+    if organisation is None:
+        raise Http404
+    if fmt == "json":
+        response = HttpResponse(
+            privacy.organisation_export_json(organisation=organisation),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{privacy.export_filename(organisation, "json")}"'
+        )
+    else:
+        response = FileResponse(
+            privacy.organisation_export_zip(organisation=organisation),
+            as_attachment=True,
+            filename=privacy.export_filename(organisation, "zip"),
+            content_type="application/zip",
+        )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@party_required
+def privacy_delete_request(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    organisation = privacy.organisation_get(
+        user=request.user, kind=kind, pk=pk, staff_sees_all=False
+    )
+    if organisation is None:
+        raise Http404
+    summary = privacy.stored_summary(organisation=organisation)
+    form = DeletionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.deletion_request_create(
+                organisation=organisation, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            if summary.pending_request is None:
+                summary = privacy.stored_summary(organisation=organisation)
+            if summary.pending_request is not None:
+                # a double click or another member was first: nothing to add
+                messages.info(request, _("Your deletion request is waiting for ministry staff."))
+                return redirect("partners:privacy")
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your deletion request was sent. Ministry staff will decide on it; this "
+                    "page shows their answer."
+                ),
+            )
+            return redirect("partners:privacy")
+    return render(
+        request,
+        "partners/deletion_request.html",
+        {"summary": summary, "organisation": organisation, "form": form},
+    )
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+@staff_required
+def privacy_requests(request: HttpRequest) -> HttpResponse:
+    data = request.GET.copy()
+    if "status" not in data:
+        data["status"] = DeletionStatus.PENDING
+    form = StatusFilterForm(data)
+    status = form.cleaned_data["status"] if form.is_valid() else DeletionStatus.PENDING
+    page_obj = paginate(request, privacy.deletion_request_list(status=status or None))
+    context = {
+        "form": form,
+        "status": status,
+        "statuses": DeletionStatus.choices,
+        "page_obj": page_obj,
+        "requests": page_obj.object_list,
+        "query": query_without_page(request),
+    }
+    if is_htmx(request):
+        return render(request, "partners/partials/_privacy_requests_results.html", context)
+    return render(request, "partners/privacy_requests.html", context)
+
+
+def _request_or_404(pk: int) -> DeletionRequest:
+    deletion_request = privacy.deletion_request_get(pk=pk)
+    if deletion_request is None:
+        raise Http404
+    return deletion_request
+
+
+def _detail_context(deletion_request: DeletionRequest, form: DecisionForm) -> dict[str, Any]:
+    organisation = privacy.deletion_request_organisation(deletion_request)
+    return {
+        "deletion_request": deletion_request,
+        "organisation": organisation,
+        "summary": privacy.stored_summary(organisation=organisation),
+        "form": form,
+    }
+
+
+@staff_required
+def privacy_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deletion_request = _request_or_404(pk)
+    return render(
+        request, "partners/privacy_request.html", _detail_context(deletion_request, DecisionForm())
+    )
+
+
+@staff_required
+@require_POST
+def privacy_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    deletion_request = _request_or_404(pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == DecisionForm.CONFIRM:
+                privacy.deletion_request_confirm(
+                    deletion_request=deletion_request,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+                done = _("Confirmed: the organisation has been anonymised.")
+            else:
+                privacy.deletion_request_refuse(
+                    deletion_request=deletion_request,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+                done = _("Refused: the organisation sees your note on its privacy page.")
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, done)
+            if is_htmx(request):
+                # the whole page changes (names, contacts): load it again
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("workspace:privacy_request_detail", args=[pk])
+                return response
+            return redirect("workspace:privacy_request_detail", pk=pk)
+    context = _detail_context(deletion_request, form)
+    if is_htmx(request):
+        return render(request, "partners/partials/_privacy_decision.html", context, status=400)
+    return render(request, "partners/privacy_request.html", context)
+
+
+urlpatterns: list[URLPattern] = [
+    path("", privacy_page, name="privacy"),
+    re_path(
+        rf"^{KINDS}/(?P<pk>[0-9]+)/export\.(?P<fmt>zip|json)$",
+        privacy_export,
+        name="privacy_export",
+    ),
+    re_path(
+        rf"^{KINDS}/(?P<pk>[0-9]+)/delete/$",
+        privacy_delete_request,
+        name="privacy_delete_request",
+    ),
+]
+staff_urlpatterns: list[URLPattern] = [
+    path("", privacy_requests, name="privacy_requests"),
+    path("<int:pk>/", privacy_request_detail, name="privacy_request_detail"),
+    path("<int:pk>/decide/", privacy_request_decide, name="privacy_request_decide"),
+]
