@@ -94,10 +94,14 @@ class StatusFilterForm(forms.Form):
     )
 
 
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
+def _add_errors(
+    form: forms.Form, error: ValidationError, fields: dict[str, str] | None = None
+) -> None:
+    """Put a service's errors on the form's fields (``fields`` maps model to form names)."""
     if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        for name, errors in error.error_dict.items():
+            name = (fields or {}).get(name, name)
+            form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
 
@@ -234,6 +238,7 @@ def privacy_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def privacy_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     deletion_request = _request_or_404(pk)
     form = DecisionForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             if form.cleaned_data["decision"] == DecisionForm.CONFIRM:
@@ -251,7 +256,9 @@ def privacy_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 done = _("Refused: the organisation sees your note on its privacy page.")
         except ValidationError as error:
-            _add_errors(form, error)
+            _add_errors(form, error, {"decision_note": "note"})
+            if getattr(error, "code", None) == "already_decided":
+                status = 409  # someone decided first: the fragment shows their decision
         else:
             messages.success(request, done)
             if is_htmx(request):
@@ -260,9 +267,9 @@ def privacy_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 response["HX-Redirect"] = reverse("workspace:privacy_request_detail", args=[pk])
                 return response
             return redirect("workspace:privacy_request_detail", pk=pk)
-    context = _detail_context(deletion_request, form)
+    context = _detail_context(_request_or_404(pk), form)
     if is_htmx(request):
-        return render(request, "partners/partials/_privacy_decision.html", context, status=400)
+        return render(request, "partners/partials/_privacy_decision.html", context, status=status)
     return render(request, "partners/privacy_request.html", context)
 
 
