@@ -491,6 +491,7 @@ def introduction_answer(
             )
         else:
             note = _stored_text(_("%(party)s answered interested."), party=party)
+        _answer_announce(partnership=partnership, side=side, answer=answer)
         if moved_to:
             pipeline.partnership_move(
                 partnership_id=partnership.pk,
@@ -504,7 +505,6 @@ def introduction_answer(
             event = PartnershipEvent(partnership=partnership, note=note, by=user)
             event.full_clean()
             event.save()
-        _answer_announce(partnership=partnership, side=side, answer=answer)
     return AnswerResult(partnership=partnership, side=side, changed=True, moved_to=moved_to)
 
 
@@ -582,7 +582,7 @@ def stage_change_announce(*, partnership: Partnership, by: Any = None) -> None:
 
 def demand_change_announce(*, demand_id: int, fields: Iterable[str] = ()) -> int:
     """A demand's specification changed: tell the owners of the IKM in a live partnership
-    on it, or with a shortlisted or approved match for it. Returns how many were told."""
+    on it, or shortlisted for it. Returns how many were told."""
     demand = Demand.objects.select_related("manufacturer").filter(pk=demand_id).first()
     if demand is None:
         return 0
@@ -592,9 +592,12 @@ def demand_change_announce(*, demand_id: int, fields: Iterable[str] = ()) -> int
             demand_id=demand_id, stage__in=LIVE_PARTNERSHIP_STAGES
         ).select_related("supplier__owner")
     }
+    # an approved match has its partnership (declined or ended ones are left out above);
+    # one without is an approval from before partnerships existed
     matched = Match.objects.filter(
+        Q(status=MatchStatus.SHORTLISTED)
+        | Q(status=MatchStatus.APPROVED, partnership__isnull=True),
         demand_id=demand_id,
-        status__in=(MatchStatus.SHORTLISTED, MatchStatus.APPROVED),
     ).select_related("supplier__owner")
     suppliers = {p.supplier_id: p.supplier for p in partnerships.values()}
     for match in matched:
