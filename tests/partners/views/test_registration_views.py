@@ -1,0 +1,1007 @@
+"""The IKM registration pages (/ikm/register/…) and the owner's IKM pages (/ikm/…) through
+the web: each step's validation with typed values kept, the draft surviving a logout,
+going back, uploads refused before anything is stored, submission (once), the lookups, and
+what one owner can reach of another's data."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import empty
+
+from components.choices import Unit
+from matchmaking.models import Match
+from partners import events
+from partners.choices import AccountType, DemandStatus, VerificationStatus
+from partners.models import (
+    Supplier,
+    SupplierCapability,
+    SupplierCertification,
+    SupplierDraft,
+)
+from partners.services import supplier_verification_set
+from partners.uploads import private_storage
+from tests.components.factories import (
+    CertificationFactory,
+    ComponentTypeFactory,
+    KbliCodeFactory,
+    MaterialFactory,
+    ProcessFactory,
+    ProvinceFactory,
+    RegencyFactory,
+)
+from tests.matchmaking import factories as mf
+from tests.partners.factories import (
+    SupplierCapabilityFactory,
+    SupplierCertificationFactory,
+    SupplierFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PASSWORD = "jembatan-test-password"
+
+
+def step_url(number: int) -> str:
+    return reverse("partners:register_step", args=[number])
+
+
+REVIEW = "/ikm/register/review/"
+SUBMIT = "/ikm/register/submit/"
+MY_IKM = "/ikm/"
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """Pages in English, so messages can be compared (Indonesian is the default)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def english_client() -> Client:
+    from django.conf import settings
+
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    """Uploads go to a fresh folder (the private storage re-reads MEDIA_ROOT)."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    private_storage._wrapped = empty
+    yield root
+    private_storage._wrapped = empty
+
+
+def stored_files(root: Path) -> list[Path]:
+    return sorted(path for path in root.rglob("*") if path.is_file())
+
+
+@pytest.fixture
+def cat(db):
+    """A small catalogue: Klaten in Jawa Tengah, KBLI 24310, a brake block, casting, grey
+    iron, ISO 9001."""
+    regency = RegencyFactory()
+    RegencyFactory(code="33.28", name="Kab. Tegal", latitude=-6.98, longitude=109.13)
+    ProvinceFactory(code="35", name="Jawa Timur", latitude=-7.5, longitude=112.2)
+    RegencyFactory(
+        code="35.77", name="Kota Madiun", province_id="35", latitude=-7.63, longitude=111.52
+    )
+    return {
+        "regency": regency,
+        "kbli": KbliCodeFactory(code="24310", title="Industri Pengecoran Besi dan Baja"),
+        "component": ComponentTypeFactory(
+            name_id="Blok rem metalik", name_en="Metallic brake block"
+        ),
+        "process": ProcessFactory(name_id="Pengecoran", name_en="Casting"),
+        "material": MaterialFactory(name_id="Besi cor kelabu", name_en="Grey cast iron"),
+        "certification": CertificationFactory(name="ISO 9001"),
+    }
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(
+        username="pak-budi",
+        first_name="Budi",
+        last_name="Santoso",
+        email="budi@logamjaya.id",
+        account_type=AccountType.IKM_OWNER,
+    )
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+def identity(cat, **overrides) -> dict:
+    return {
+        "legal_name": "CV Logam Jaya",
+        "nib": "9120000000999",
+        "legal_form": "cv",
+        "kbli_codes": [cat["kbli"].code],
+        "workers": "12",
+        "investment_idr": "450.000.000",
+        "action": "next",
+        **overrides,
+    }
+
+
+def location(cat, **overrides) -> dict:
+    return {
+        "province": "33",
+        "regency": "33.10",
+        "sentra": "Sentra Pengecoran Logam Ceper",
+        "address": "Jl. Raya Ceper 12, Klaten",
+        "latitude": "",
+        "longitude": "",
+        "action": "next",
+        **overrides,
+    }
+
+
+def capabilities(cat, rows: list[dict] | None = None, action: str = "next") -> dict:
+    rows = rows if rows is not None else [{}]
+    data = {
+        "capabilities-TOTAL_FORMS": str(len(rows)),
+        "capabilities-INITIAL_FORMS": "0",
+        "capabilities-MIN_NUM_FORMS": "1",
+        "capabilities-MAX_NUM_FORMS": "30",
+        "action": action,
+    }
+    for index, row in enumerate(rows):
+        values = {
+            "component_type": cat["component"].pk,
+            "processes": [cat["process"].pk],
+            "materials": [cat["material"].pk],
+            "monthly_capacity": "5000",
+            "capacity_unit": Unit.PIECE,
+            "minimum_order": "100",
+            "lead_time_days": "30",
+            **row,
+        }
+        data |= {f"capabilities-{index}-{key}": value for key, value in values.items()}
+    return data
+
+
+def certifications(cat, rows: list[dict], initial: int = 0) -> dict:
+    data = {
+        "certifications-TOTAL_FORMS": str(len(rows)),
+        "certifications-INITIAL_FORMS": str(initial),
+        "certifications-MIN_NUM_FORMS": "0",
+        "certifications-MAX_NUM_FORMS": "20",
+        "action": "next",
+    }
+    for index, row in enumerate(rows):
+        values = {
+            "certification": cat["certification"].pk,
+            "number": "QMS/0042/2025",
+            "issued_on": "2024-03-01",
+            "valid_until": (timezone.localdate() + datetime.timedelta(days=400)).isoformat(),
+            **row,
+        }
+        data |= {f"certifications-{index}-{key}": value for key, value in values.items()}
+    return data
+
+
+def pdf(name="sertifikat-iso.pdf", content=PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def contact(**overrides) -> dict:
+    return {
+        "contact_person": "Budi Santoso",
+        "contact_phone": "0272 321 456",
+        "contact_email": "budi@logamjaya.id",
+        "action": "next",
+        **overrides,
+    }
+
+
+def fill_all_steps(client, cat) -> None:
+    assert client.post(step_url(1), identity(cat)).status_code == 302
+    assert client.post(step_url(2), location(cat)).status_code == 302
+    assert client.post(step_url(3), capabilities(cat)).status_code == 302
+    response = client.post(
+        step_url(4), certifications(cat, [{"document": pdf()}]), format="multipart"
+    )
+    assert response.status_code == 302
+    assert client.post(step_url(5), contact()).status_code == 302
+
+
+def draft_of(user) -> SupplierDraft:
+    return SupplierDraft.objects.get(owner=user)
+
+
+# --- Access ------------------------------------------------------------------------------
+
+
+def test_anonymous_visitor_is_sent_to_login_from_every_registration_page(client, cat):
+    for url in [MY_IKM, "/ikm/register/", step_url(1), REVIEW, "/ikm/edit/"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("who", ["manufacturer_client", "staff_client"])
+def test_manufacturer_and_staff_cannot_open_the_ikm_registration(request, who, cat):
+    client = request.getfixturevalue(who)
+    for url in [MY_IKM, step_url(1), "/ikm/lookup/kbli/?q=24"]:
+        assert client.get(url).status_code == 403
+
+
+def test_owner_with_a_registered_ikm_is_sent_from_the_registration_to_my_ikm(ikm_client):
+    response = ikm_client.get(step_url(1))
+    assert response.status_code == 302
+    assert response.url == MY_IKM
+
+
+def test_owner_without_ikm_sees_how_to_start(owner_client):
+    response = owner_client.get(MY_IKM)
+    assert response.status_code == 200
+    assert 'id="register-start"' in response.content.decode()
+
+
+# --- Step 1: identity -----------------------------------------------------------------------
+
+
+def test_step_one_with_missing_fields_shows_an_error_next_to_each_and_saves_nothing(
+    owner_client, owner, cat
+):
+    response = owner_client.post(step_url(1), {"action": "next", "legal_name": "CV Baru"})
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"nib", "legal_form", "kbli_codes", "workers", "investment_idr"}
+    assert 'value="CV Baru"' in response.content.decode()
+    assert not SupplierDraft.objects.filter(owner=owner).exists()
+
+
+def test_bad_nib_is_refused_with_typed_values_kept_then_corrected_and_saved(
+    owner_client, owner, cat
+):
+    response = owner_client.post(step_url(1), identity(cat, nib="9120-0000-099"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["nib"] == [
+        "NIB must be exactly 13 digits (Nomor Induk Berusaha from OSS)."
+    ]
+    html = response.content.decode()
+    assert 'value="CV Logam Jaya"' in html
+    assert 'value="9120-0000-099"' in html
+    assert 'name="kbli_codes" value="24310"' in html
+    assert not SupplierDraft.objects.filter(owner=owner).exists()
+
+    response = owner_client.post(step_url(1), identity(cat, nib="9120 0000 0099 9"))
+
+    assert response.status_code == 302
+    assert response.url == step_url(2)
+    draft = draft_of(owner)
+    assert draft.step == 2
+    assert draft.data["identity"] == {
+        "legal_name": "CV Logam Jaya",
+        "nib": "9120000000999",
+        "legal_form": "cv",
+        "kbli_codes": ["24310"],
+        "workers": 12,
+        "investment_idr": 450_000_000,
+    }
+
+
+def test_errors_are_in_indonesian_by_default(owner_client, cat, settings):
+    del owner_client.cookies[settings.LANGUAGE_COOKIE_NAME]
+
+    response = owner_client.post(step_url(1), identity(cat, nib="123"))
+
+    assert response.context["form"].errors["nib"] == [
+        "NIB harus tepat 13 digit (Nomor Induk Berusaha dari OSS)."
+    ]
+
+
+def test_nib_of_an_already_registered_ikm_is_refused_with_a_clear_message(owner_client, owner, cat):
+    SupplierFactory(nib="9120000000999")
+
+    response = owner_client.post(step_url(1), identity(cat))
+
+    assert response.status_code == 200
+    assert "already registered" in response.context["form"].errors["nib"][0]
+    assert not SupplierDraft.objects.filter(owner=owner).exists()
+
+
+def test_large_industry_is_refused_and_the_draft_does_not_advance(owner_client, owner, cat):
+    owner_client.post(step_url(1), identity(cat))
+
+    response = owner_client.post(
+        step_url(1), identity(cat, workers="250", investment_idr="Rp 16.000.000.000")
+    )
+
+    assert response.status_code == 200
+    assert "large industry" in response.context["form"].errors["investment_idr"][0]
+    draft = draft_of(owner)
+    assert draft.step == 2
+    assert draft.data["identity"]["workers"] == 12
+
+
+def test_size_class_preview_follows_workers_and_investment(owner_client):
+    small = owner_client.get("/ikm/lookup/size-class/?workers=12&investment_idr=450.000.000")
+    medium = owner_client.get("/ikm/lookup/size-class/?workers=40&investment_idr=2000000000")
+    large = owner_client.get("/ikm/lookup/size-class/?workers=40&investment_idr=16000000000")
+    empty_ = owner_client.get("/ikm/lookup/size-class/?workers=&investment_idr=")
+
+    assert 'data-size-class="kecil"' in small.content.decode()
+    assert 'data-size-class="menengah"' in medium.content.decode()
+    assert 'data-size-class="besar"' in large.content.decode()
+    assert 'data-size-class=""' in empty_.content.decode()
+
+
+def test_kbli_search_finds_five_digit_codes_by_code_or_words(owner_client, cat):
+    KbliCodeFactory(code="243", title="Industri Pengecoran Logam")
+    KbliCodeFactory(code="25910", title="Industri Penempaan, Pengepresan, Pencetakan")
+
+    by_code = owner_client.get("/ikm/lookup/kbli/?kbli_q=2431").content.decode()
+    by_words = owner_client.get("/ikm/lookup/kbli/?kbli_q=pengecoran besi").content.decode()
+    nothing = owner_client.get("/ikm/lookup/kbli/?kbli_q=rotan").content.decode()
+
+    assert 'data-kbli-add="24310"' in by_code and 'data-kbli-add="243"' not in by_code
+    assert 'data-kbli-add="24310"' in by_words and "25910" not in by_words
+    assert "data-kbli-add" not in nothing
+
+
+# --- Step 2: location ---------------------------------------------------------------------
+
+
+def test_location_refuses_a_regency_outside_the_province_and_half_coordinates(
+    owner_client, owner, cat
+):
+    owner_client.post(step_url(1), identity(cat))
+
+    response = owner_client.post(
+        step_url(2), location(cat, province="35", regency="33.10", latitude="-7.7")
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "not in the chosen province" in errors["regency"][0]
+    assert errors["longitude"] == ["Give both latitude and longitude, or neither."]
+    assert draft_of(owner).step == 2
+
+
+def test_regency_options_list_the_regencies_of_the_province_with_their_centre(owner_client, cat):
+    html = owner_client.get("/ikm/lookup/regencies/?province=33").content.decode()
+
+    assert 'value="33.10"' in html and 'value="33.28"' in html
+    assert 'value="35.77"' not in html
+    assert 'data-lat="-7.683330"' in html
+
+
+def test_sentra_suggestions_come_from_verified_ikm_only(owner_client, cat):
+    SupplierFactory(sentra="Sentra Logam Ceper", verification_status=VerificationStatus.VERIFIED)
+    SupplierFactory(sentra="Sentra Rahasia", verification_status=VerificationStatus.PENDING)
+
+    html = owner_client.get("/ikm/lookup/sentra/?regency=33.10").content.decode()
+
+    assert "Sentra Logam Ceper" in html
+    assert "Sentra Rahasia" not in html
+
+
+# --- Step 3: capabilities -------------------------------------------------------------------
+
+
+def test_capabilities_need_at_least_one_row_and_valid_numbers(owner_client, owner, cat):
+    owner_client.post(step_url(1), identity(cat))
+    owner_client.post(step_url(2), location(cat))
+
+    none = owner_client.post(step_url(3), capabilities(cat, rows=[]))
+    bad = owner_client.post(
+        step_url(3),
+        capabilities(
+            cat, rows=[{"monthly_capacity": "0", "minimum_order": "", "lead_time_days": ""}]
+        ),
+    )
+    too_big_minimum = owner_client.post(
+        step_url(3), capabilities(cat, rows=[{"monthly_capacity": "50", "minimum_order": "80"}])
+    )
+    twice = owner_client.post(step_url(3), capabilities(cat, rows=[{}, {}]))
+
+    assert none.context["form"].non_form_errors() == ["Add at least one component you can make."]
+    row = bad.context["form"].forms[0]
+    assert row.errors["monthly_capacity"] == ["Capacity must be greater than zero."]
+    assert "lead_time_days" in row.errors
+    assert too_big_minimum.context["form"].forms[0].errors["minimum_order"] == [
+        "Minimum order cannot exceed the monthly capacity."
+    ]
+    assert "already in another row" in twice.context["form"].forms[1].errors["component_type"][0]
+    assert draft_of(owner).step == 3
+
+
+def test_component_search_keeps_the_chosen_type_and_filters_the_others(owner_client, cat):
+    chair = ComponentTypeFactory(name_id="Kursi jati", name_en="Teak chair")
+
+    html = owner_client.get(
+        "/ikm/lookup/components/",
+        {
+            "capabilities-0-component_q": "kursi",
+            "capabilities-0-component_type": cat["component"].pk,
+        },
+    ).content.decode()
+
+    assert f'value="{chair.pk}"' in html
+    assert f'value="{cat["component"].pk}" selected' in html
+
+
+# --- Step 4: certifications and uploads ------------------------------------------------------
+
+
+@pytest.fixture
+def at_step_four(owner_client, cat, media):
+    owner_client.post(step_url(1), identity(cat))
+    owner_client.post(step_url(2), location(cat))
+    owner_client.post(step_url(3), capabilities(cat))
+    return owner_client
+
+
+def test_too_large_upload_is_refused_and_nothing_is_stored(
+    at_step_four, owner, cat, media, settings
+):
+    settings.UPLOAD_MAX_BYTES = 1_048_576
+
+    response = at_step_four.post(
+        step_url(4), certifications(cat, [{"document": pdf(content=PDF + b"0" * 1_200_000)}])
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].forms[0].errors["document"] == [
+        "The file is 1.1 MB; at most 1 MB is accepted."
+    ]
+    assert stored_files(media) == []
+    assert draft_of(owner).step == 4
+    assert 'value="QMS/0042/2025"' in response.content.decode()
+
+
+def test_a_pdf_that_is_really_text_is_refused_and_nothing_is_stored(
+    at_step_four, owner, cat, media
+):
+    response = at_step_four.post(
+        step_url(4),
+        certifications(cat, [{"document": pdf(name="iso.pdf", content=b"this is only text")}]),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].forms[0].errors["document"] == [
+        "Only PDF, PNG or JPEG files are accepted."
+    ]
+    assert stored_files(media) == []
+    assert "certifications" not in draft_of(owner).data
+
+
+def test_certificate_without_a_scan_or_already_expired_is_refused(at_step_four, owner, cat, media):
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+
+    response = at_step_four.post(
+        step_url(4),
+        certifications(
+            cat,
+            [{}, {"number": "SNI/1", "valid_until": yesterday, "document": pdf()}],
+        ),
+    )
+
+    first, second = response.context["form"].forms
+    assert "Upload a scan" in first.errors["document"][0]
+    assert second.errors["valid_until"] == ["This certificate has already expired."]
+    assert stored_files(media) == []
+
+
+def test_good_scan_is_stored_under_the_drafts_folder_and_shown_back(
+    at_step_four, owner, cat, media
+):
+    response = at_step_four.post(step_url(4), certifications(cat, [{"document": pdf()}]))
+
+    assert response.status_code == 302
+    row = draft_of(owner).data["certifications"][0]
+    assert row["document"].startswith(f"drafts/{owner.pk}/") and row["document"].endswith(".pdf")
+    assert row["document_name"] == "sertifikat-iso.pdf"
+    assert stored_files(media) == [media / row["document"]]
+    html = at_step_four.get(step_url(4)).content.decode()
+    assert "sertifikat-iso.pdf" in html
+    assert f'value="{row["document"]}"' in html
+
+
+def test_resaving_step_four_keeps_the_scan_and_a_replacement_deletes_the_old_file(
+    at_step_four, owner, cat, media, django_capture_on_commit_callbacks
+):
+    at_step_four.post(step_url(4), certifications(cat, [{"document": pdf()}]))
+    first = draft_of(owner).data["certifications"][0]["document"]
+
+    kept = certifications(cat, [{"existing_document": first}], initial=1)
+    assert at_step_four.post(step_url(4), kept).status_code == 302
+    assert draft_of(owner).data["certifications"][0]["document"] == first
+
+    with django_capture_on_commit_callbacks(execute=True):
+        at_step_four.post(
+            step_url(4),
+            certifications(
+                cat,
+                [{"existing_document": first, "document": pdf(name="baru.png", content=PNG)}],
+                initial=1,
+            ),
+        )
+
+    second = draft_of(owner).data["certifications"][0]["document"]
+    assert second != first and second.endswith(".png")
+    assert stored_files(media) == [media / second]
+
+
+def test_step_four_may_be_left_empty(at_step_four, owner, cat):
+    response = at_step_four.post(step_url(4), certifications(cat, []))
+
+    assert response.status_code == 302
+    assert draft_of(owner).data["certifications"] == []
+
+
+# --- Steps 5, review, resume, back -------------------------------------------------------------
+
+
+def test_contact_step_is_prefilled_from_the_account_and_checks_the_phone(
+    owner_client, owner, cat, media
+):
+    fill_all_steps(owner_client, cat)
+
+    html = owner_client.get(step_url(5)).content.decode()
+    response = owner_client.post(step_url(5), contact(contact_phone="call me"))
+
+    assert 'value="Budi Santoso"' in html
+    assert "0272 321 456" in response.context["form"].errors["contact_phone"][0]
+
+
+def test_draft_resumes_at_the_step_reached_after_logout_on_another_device(owner, cat):
+    first = english_client()
+    first.login(username=owner.username, password=PASSWORD)
+    first.post(step_url(1), identity(cat))
+    first.post(step_url(2), location(cat))
+    first.post(reverse("logout"))
+    assert first.get(step_url(1)).status_code == 302  # logged out
+
+    second = english_client()
+    assert second.login(username=owner.username, password=PASSWORD)
+    resumed = second.get("/ikm/register/")
+    again = second.get(step_url(2)).content.decode()
+    start = second.get(MY_IKM).content.decode()
+
+    assert resumed.url == step_url(3)
+    assert 'value="Sentra Pengecoran Logam Ceper"' in again
+    assert '<option value="33.10" data-lat' in again and "selected>Klaten" in again
+    assert 'id="register-resume"' in start
+
+
+def test_steps_ahead_of_the_one_reached_cannot_be_skipped_to(owner_client, cat):
+    owner_client.post(step_url(1), identity(cat))
+
+    response = owner_client.get(step_url(4))
+
+    assert response.status_code == 302
+    assert response.url == step_url(2)
+    assert owner_client.get(reverse("partners:register_step", args=[9])).status_code == 404
+
+
+def test_going_back_saves_the_step_and_keeps_earlier_values(owner_client, owner, cat):
+    owner_client.post(step_url(1), identity(cat))
+    owner_client.post(step_url(2), location(cat))
+
+    response = owner_client.post(step_url(3), capabilities(cat, action="back"))
+    step_two = owner_client.get(step_url(2)).content.decode()
+    step_one = owner_client.get(step_url(1)).content.decode()
+    step_three = owner_client.get(step_url(3)).content.decode()
+
+    assert response.url == step_url(2)
+    assert draft_of(owner).step == 4
+    assert "Jl. Raya Ceper 12, Klaten" in step_two
+    assert 'value="9120000000999"' in step_one and 'value="CV Logam Jaya"' in step_one
+    assert 'value="5000"' in step_three and 'value="100"' in step_three
+
+
+def test_save_and_finish_later_goes_to_my_ikm(owner_client, owner, cat):
+    response = owner_client.post(step_url(1), identity(cat, action="stop"))
+
+    assert response.url == MY_IKM
+    assert draft_of(owner).step == 2
+
+
+def test_review_lists_everything_and_submit_is_disabled_until_every_step_is_saved(
+    owner_client, cat, media
+):
+    owner_client.post(step_url(1), identity(cat))
+    owner_client.post(step_url(2), location(cat))
+    partial = owner_client.get(REVIEW).content.decode()
+    assert 'id="register-missing"' in partial and 'id="register-submit" disabled' in partial
+
+    fill_all_steps(owner_client, cat)
+    html = owner_client.get(REVIEW).content.decode()
+
+    assert 'id="register-missing"' not in html
+    for text in [
+        "CV Logam Jaya",
+        "9120000000999",
+        "Klaten",
+        "Metallic brake block",
+        "QMS/0042/2025",
+        "sertifikat-iso.pdf",
+        "0272 321 456",
+    ]:
+        assert text in html
+
+
+# --- Submission ----------------------------------------------------------------------------
+
+
+def test_submit_creates_the_ikm_pending_with_capabilities_and_certificates_and_deletes_the_draft(
+    owner_client, owner, cat, media, django_capture_on_commit_callbacks
+):
+    fill_all_steps(owner_client, cat)
+    draft_file = draft_of(owner).data["certifications"][0]["document"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(SUBMIT)
+
+    assert response.status_code == 302 and response.url == MY_IKM
+    supplier = Supplier.objects.get(owner=owner)
+    assert supplier.verification_status == VerificationStatus.PENDING
+    assert supplier.legal_name == "CV Logam Jaya" and supplier.regency_id == "33.10"
+    assert supplier.size_class == "kecil"
+    assert (supplier.latitude, supplier.longitude) == (-7.68333, 110.61667)
+    assert list(supplier.kbli_codes.values_list("code", flat=True)) == ["24310"]
+    capability = SupplierCapability.objects.get(supplier=supplier)
+    assert capability.monthly_capacity == 5000 and capability.minimum_order == 100
+    assert list(capability.processes.all()) == [cat["process"]]
+    held = SupplierCertification.objects.get(supplier=supplier)
+    assert held.number == "QMS/0042/2025"
+    assert held.document.name.startswith(f"certificates/{supplier.pk}/")
+    assert (media / held.document.name).read_bytes() == PDF
+    assert not SupplierDraft.objects.filter(owner=owner).exists()
+    assert not (media / draft_file).exists()
+    assert stored_files(media) == [media / held.document.name]
+
+
+def test_submitted_ikm_is_not_matched_until_staff_verify_it(
+    owner_client, owner, cat, media, django_capture_on_commit_callbacks
+):
+    fitting = mf.brake_block_demand(
+        mf.Catalogue(
+            brake_block=cat["component"],
+            brake_block_head=cat["component"],
+            chair=cat["component"],
+            grey_iron=cat["material"],
+            aluminium=cat["material"],
+            teak=cat["material"],
+            casting=cat["process"],
+            woodworking=cat["process"],
+            iso_9001=cat["certification"],
+        )
+    )
+    fitting.manufacturer.verification_status = VerificationStatus.VERIFIED
+    fitting.manufacturer.save()
+    assert fitting.status == DemandStatus.OPEN
+    fill_all_steps(owner_client, cat)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(SUBMIT)
+    supplier = Supplier.objects.get(owner=owner)
+    assert not Match.objects.filter(supplier=supplier).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        supplier_verification_set(supplier=supplier, status=VerificationStatus.VERIFIED)
+
+    assert Match.objects.filter(supplier=supplier, demand=fitting).exists()
+
+
+def test_submitting_twice_creates_one_ikm_and_the_second_lands_on_my_ikm(
+    owner_client, owner, cat, media
+):
+    fill_all_steps(owner_client, cat)
+
+    first = owner_client.post(SUBMIT)
+    second = owner_client.post(SUBMIT)
+
+    assert first.url == MY_IKM and second.url == MY_IKM
+    assert Supplier.objects.filter(owner=owner).count() == 1
+    assert SupplierCapability.objects.filter(supplier__owner=owner).count() == 1
+    assert SupplierCertification.objects.filter(supplier__owner=owner).count() == 1
+
+
+def test_submit_is_refused_with_the_step_to_correct_when_the_nib_was_taken_meanwhile(
+    owner_client, owner, cat, media
+):
+    fill_all_steps(owner_client, cat)
+    SupplierFactory(nib="9120000000999")
+
+    response = owner_client.post(SUBMIT)
+
+    assert response.status_code == 200
+    assert response.context["refusal"].step == 1
+    assert response.context["refusal_url"] == step_url(1)
+    assert 'id="register-refusal"' in response.content.decode()
+    assert not Supplier.objects.filter(owner=owner).exists()
+    assert SupplierDraft.objects.filter(owner=owner).exists()
+    assert [p.parent.name for p in stored_files(media)] == [str(owner.pk)]  # draft scan only
+
+
+def test_submit_without_a_draft_goes_back_to_the_registration(owner_client):
+    response = owner_client.post(SUBMIT)
+
+    assert response.status_code == 302
+    assert response.url == "/ikm/register/"
+
+
+# --- One owner, another's draft ------------------------------------------------------------
+
+
+def test_owner_a_sees_only_their_own_draft_and_cannot_use_owner_b_s_scan(cat, media):
+    owner_b = UserFactory(username="owner-b", account_type=AccountType.IKM_OWNER)
+    client_b = english_client()
+    client_b.force_login(owner_b)
+    client_b.post(step_url(1), identity(cat, legal_name="UD Rahasia B", nib="9120000000777"))
+    client_b.post(step_url(2), location(cat))
+    client_b.post(step_url(3), capabilities(cat))
+    client_b.post(step_url(4), certifications(cat, [{"document": pdf(name="b-secret.pdf")}]))
+    b_file = draft_of(owner_b).data["certifications"][0]["document"]
+    b_key = b_file.rsplit("/", 1)[-1]
+
+    owner_a = UserFactory(username="owner-a", account_type=AccountType.IKM_OWNER)
+    client_a = english_client()
+    client_a.force_login(owner_a)
+    step_one = client_a.get(step_url(1)).content.decode()
+    b_document = client_a.get(reverse("partners:draft_document", args=[b_key]))
+    client_a.post(step_url(1), identity(cat))
+    client_a.post(step_url(2), location(cat))
+    client_a.post(step_url(3), capabilities(cat))
+    stolen = client_a.post(
+        step_url(4), certifications(cat, [{"existing_document": b_file}], initial=1)
+    )
+
+    assert "UD Rahasia B" not in step_one
+    assert b_document.status_code == 404
+    assert "Upload a scan" in stolen.context["form"].forms[0].errors["document"][0]
+    assert "certifications" not in draft_of(owner_a).data
+    assert client_b.get(reverse("partners:draft_document", args=[b_key])).status_code == 200
+
+
+# --- My IKM -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def registered(owner, cat):
+    supplier = SupplierFactory(
+        owner=owner, legal_name="CV Logam Jaya", nib="9120000000111", regency=cat["regency"]
+    )
+    supplier.kbli_codes.set([cat["kbli"]])
+    capability = SupplierCapabilityFactory(supplier=supplier, component_type=cat["component"])
+    return supplier, capability
+
+
+@pytest.fixture
+def changes():
+    """The supplier ids announced on ``supplier_changed`` (what the engine rescores)."""
+    seen: list[int] = []
+
+    def receiver(*, supplier_id):
+        seen.append(supplier_id)
+
+    events.supplier_changed.connect(receiver)
+    yield seen
+    events.supplier_changed.disconnect(receiver)
+
+
+def test_my_ikm_shows_the_status_capabilities_and_certificates(owner_client, registered):
+    supplier, capability = registered
+    SupplierCertificationFactory(supplier=supplier, number="SNI-77")
+
+    html = owner_client.get(MY_IKM).content.decode()
+
+    assert 'data-verification="pending"' in html
+    assert f'data-capability-id="{capability.pk}"' in html
+    assert "SNI-77" in html
+
+
+def test_editing_a_capability_announces_a_rescore_of_the_ikm(
+    owner_client, registered, cat, changes
+):
+    supplier, capability = registered
+    data = {
+        "component_type": cat["component"].pk,
+        "processes": [cat["process"].pk],
+        "materials": [cat["material"].pk],
+        "monthly_capacity": "7500",
+        "capacity_unit": Unit.PIECE,
+        "minimum_order": "",
+        "lead_time_days": "21",
+    }
+
+    response = owner_client.post(f"/ikm/capabilities/{capability.pk}/edit/", data)
+
+    assert response.status_code == 302 and response.url == MY_IKM
+    capability.refresh_from_db()
+    assert capability.monthly_capacity == 7500 and capability.lead_time_days == 21
+    assert list(capability.processes.all()) == [cat["process"]]
+    assert changes == [supplier.pk]
+
+
+def test_adding_a_capability_for_a_type_already_listed_is_refused(owner_client, registered, cat):
+    response = owner_client.post(
+        "/ikm/capabilities/add/",
+        {
+            "component_type": cat["component"].pk,
+            "monthly_capacity": "10",
+            "capacity_unit": Unit.PIECE,
+            "lead_time_days": "5",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "already listed" in response.context["form"].errors["component_type"][0]
+    assert SupplierCapability.objects.filter(supplier=registered[0]).count() == 1
+
+
+def test_the_last_capability_cannot_be_removed_but_another_can(
+    owner_client, registered, cat, changes
+):
+    supplier, capability = registered
+    other = SupplierCapabilityFactory(supplier=supplier)
+
+    owner_client.post(f"/ikm/capabilities/{other.pk}/delete/")
+    refused = owner_client.post(f"/ikm/capabilities/{capability.pk}/delete/", follow=True)
+
+    assert list(supplier.capabilities.all()) == [capability]
+    assert "at least one capability" in refused.content.decode()
+    assert changes == [supplier.pk]
+
+
+def test_another_owner_s_capability_and_certificate_answer_404(owner_client, registered, cat):
+    someone_else = SupplierFactory(owner=UserFactory(username="other-owner"))
+    capability = SupplierCapabilityFactory(supplier=someone_else)
+    held = SupplierCertificationFactory(supplier=someone_else)
+
+    for url in [
+        f"/ikm/capabilities/{capability.pk}/edit/",
+        f"/ikm/capabilities/{capability.pk}/delete/",
+        f"/ikm/certifications/{held.pk}/edit/",
+        f"/ikm/certifications/{held.pk}/delete/",
+    ]:
+        assert owner_client.get(url).status_code == 404
+        assert owner_client.post(url, {"monthly_capacity": "1"}).status_code == 404
+    assert SupplierCapability.objects.filter(pk=capability.pk).exists()
+    assert SupplierCertification.objects.filter(pk=held.pk).exists()
+
+
+def test_owner_without_an_ikm_gets_404_on_the_edit_pages(owner_client):
+    for url in ["/ikm/edit/", "/ikm/capabilities/add/", "/ikm/certifications/add/"]:
+        assert owner_client.get(url).status_code == 404
+
+
+def test_editing_the_profile_keeps_typed_values_on_error_and_saves_when_valid(
+    owner_client, registered, cat, changes
+):
+    supplier, _capability = registered
+    SupplierFactory(nib="9120000000222")
+    data = {
+        **identity(cat, nib="9120000000222", legal_name="CV Logam Jaya Abadi"),
+        **location(cat, regency="33.28", sentra="Sentra Logam Tegal"),
+        **contact(),
+    }
+
+    refused = owner_client.post("/ikm/edit/", data)
+    saved = owner_client.post("/ikm/edit/", {**data, "nib": "9120000000111"})
+
+    assert "already registered" in refused.context["identity"].errors["nib"][0]
+    assert 'value="CV Logam Jaya Abadi"' in refused.content.decode()
+    assert saved.status_code == 302
+    supplier.refresh_from_db()
+    assert supplier.legal_name == "CV Logam Jaya Abadi"
+    assert supplier.regency_id == "33.28" and supplier.sentra == "Sentra Logam Tegal"
+    assert (supplier.latitude, supplier.longitude) == (-6.98, 109.13)  # the new regency's centre
+    assert supplier.contact_phone == "0272 321 456"
+    assert changes == [supplier.pk]
+
+
+def test_adding_a_certificate_with_a_scan_stores_it_and_announces_a_rescore(
+    owner_client, registered, cat, media, changes
+):
+    supplier, _capability = registered
+
+    response = owner_client.post(
+        "/ikm/certifications/add/",
+        {
+            "certification": cat["certification"].pk,
+            "number": "QMS/9",
+            "valid_until": "",
+            "issued_on": "",
+            "document": pdf(),
+        },
+    )
+
+    assert response.status_code == 302
+    held = SupplierCertification.objects.get(supplier=supplier)
+    assert held.document.name.startswith(f"certificates/{supplier.pk}/")
+    assert stored_files(media) == [media / held.document.name]
+    assert changes == [supplier.pk]
+
+
+def test_adding_a_certificate_with_a_bad_scan_stores_nothing(owner_client, registered, cat, media):
+    response = owner_client.post(
+        "/ikm/certifications/add/",
+        {
+            "certification": cat["certification"].pk,
+            "number": "QMS/9",
+            "document": pdf(content=b"<html>not a pdf</html>"),
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["document"] == [
+        "Only PDF, PNG or JPEG files are accepted."
+    ]
+    assert not SupplierCertification.objects.filter(supplier=registered[0]).exists()
+    assert stored_files(media) == []
+
+
+def test_editing_a_certificate_replaces_its_scan_and_removing_it_deletes_the_file(
+    owner_client, registered, cat, media, changes, django_capture_on_commit_callbacks
+):
+    supplier, _capability = registered
+    owner_client.post(
+        "/ikm/certifications/add/",
+        {"certification": cat["certification"].pk, "number": "QMS/9", "document": pdf()},
+    )
+    held = SupplierCertification.objects.get(supplier=supplier)
+    old = held.document.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = owner_client.post(
+            f"/ikm/certifications/{held.pk}/edit/",
+            {"certification": cat["certification"].pk, "number": "QMS/10"},
+        )
+        replaced = owner_client.post(
+            f"/ikm/certifications/{held.pk}/edit/",
+            {
+                "certification": cat["certification"].pk,
+                "number": "QMS/10",
+                "document": pdf(name="scan.png", content=PNG),
+            },
+        )
+    held.refresh_from_db()
+    assert kept.status_code == 302 and replaced.status_code == 302
+    assert held.number == "QMS/10" and held.document.name.endswith(".png")
+    assert stored_files(media) == [media / held.document.name]
+    assert old != held.document.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(f"/ikm/certifications/{held.pk}/delete/")
+
+    assert not SupplierCertification.objects.filter(pk=held.pk).exists()
+    assert stored_files(media) == []
+    assert changes == [supplier.pk] * 4
+
+
+def test_my_ikm_page_reads_a_bounded_number_of_queries(
+    owner_client, registered, cat, django_assert_max_num_queries
+):
+    supplier, _capability = registered
+    for _ in range(10):
+        capability = SupplierCapabilityFactory(supplier=supplier)
+        capability.processes.set([cat["process"]])
+        SupplierCertificationFactory(supplier=supplier)
+
+    with django_assert_max_num_queries(12):
+        assert owner_client.get(MY_IKM).status_code == 200
