@@ -316,3 +316,30 @@ def test_the_daily_task_sends_the_reminders_and_is_idempotent(owner):
 
     assert tasks.certificate_expiry_reminders.delay().get() == 1
     assert tasks.certificate_expiry_reminders.delay().get() == 0
+
+
+# --- organisation verified (sent by the verification queue) ---------------------------------
+
+
+def test_verifying_an_ikm_notifies_its_owner_and_emails_after_commit(
+    django_capture_on_commit_callbacks,
+):
+    verification = pytest.importorskip(
+        "partners.verification", reason="the verification queue (engineer F) is not merged yet"
+    )
+    owner = UserFactory(username="bambang")
+    supplier = SupplierFactory(owner=owner, legal_name="CV Ceper Logam Utama")
+    staff = UserFactory(username="sri", is_staff=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        verification.organisation_verification_decide(
+            organisation=supplier, decision="verify", by=staff
+        )
+
+    (notification,) = Notification.objects.filter(user=owner)
+    assert notification.kind == K.ORGANISATION_VERIFIED
+    assert "CV Ceper Logam Utama" in service.notification_text(
+        notification.kind, notification.params
+    )
+    assert [message.to for message in mail.outbox] == [[owner.email]]
+    assert not Notification.objects.filter(user=staff).exists()
