@@ -1,0 +1,290 @@
+"""Forms of the account pages (sign-up, login, confirmation) and of the staff verification
+queue.
+
+The sign-up form checks what a browser can get wrong and asks the service's own check
+(``partners.accounts.account_signup_check``) for the rest, so every message — a taken
+e-mail, a weak password, the privacy notice not accepted — shows next to its field in one
+round, and what was typed stays (except passwords, which are never sent back)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from components.models import Province
+
+from ..accounts import NAME_MAX_LENGTH, account_signup_check, awaiting_confirmation
+from ..choices import AccountType, VerificationStatus
+from ..models import User
+from ..verification import REASON_MAX_LENGTH, Decision, OrganisationKind
+
+
+def _bootstrap(form: forms.BaseForm) -> None:
+    """Bootstrap 5 classes on every widget and ``is-invalid`` on fields with errors (call
+    after validation too, so the classes follow the errors)."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        classes = set(widget.attrs.get("class", "").split()) | {css}
+        if form.is_bound and name in form.errors:
+            classes.add("is-invalid")
+        else:
+            classes.discard("is-invalid")
+        widget.attrs["class"] = " ".join(sorted(classes))
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form: each field's messages next to that
+    field (unless it already has errors), the rest at the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.error_dict.items():
+        if field in form.fields and field != NON_FIELD_ERRORS:
+            if field not in form.errors:
+                form.add_error(field, messages)
+        else:
+            form.add_error(None, messages)
+
+
+class BootstrapForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        _bootstrap(self)
+
+
+class SignupForm(BootstrapForm):
+    """Who signs up (IKM owner or manufacturer representative), their login, name and
+    e-mail, a password typed twice, and the privacy notice accepted."""
+
+    account_type = forms.ChoiceField(
+        label=_("I sign up as"),
+        choices=AccountType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what you sign up as.")},
+    )
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Enter your name.")},
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("We send a link to this address to confirm it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
+        error_messages={"required": _("Enter your e-mail address.")},
+    )
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("For logging in: letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Choose a username.")},
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        help_text=_(
+            "At least 8 characters, not only digits, not a common password and not like "
+            "your name or e-mail."
+        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Choose a password.")},
+    )
+    password_confirm = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Type the password again.")},
+    )
+    privacy_accepted = forms.BooleanField(
+        label=_("I have read the privacy notice and agree that my data is used as it says."),
+        error_messages={
+            "required": _("Please read and accept the privacy notice to create an account.")
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        password, again = data.get("password"), data.get("password_confirm")
+        if password and again and password != again:
+            self.add_error(
+                "password_confirm", ValidationError(_("The two passwords differ."), code="mismatch")
+            )
+        try:
+            account_signup_check(**self.service_data())
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        """The keyword arguments of ``account_signup`` from the cleaned data."""
+        data = self.cleaned_data
+        return {
+            "username": data.get("username", ""),
+            "email": data.get("email", ""),
+            "name": data.get("name", ""),
+            "password": data.get("password", ""),
+            "account_type": data.get("account_type", ""),
+            "privacy_accepted": bool(data.get("privacy_accepted")),
+        }
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with one more answer: an account that signed up but has not
+    confirmed its e-mail yet is told so (only when the password is right, so the answer
+    reveals nothing to someone guessing), and the login page offers to resend the link."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "unconfirmed": _(
+            "Your e-mail address is not confirmed yet. Open the link we e-mailed you, or ask "
+            "for a new one."
+        ),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.awaiting_confirmation = False
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = authenticate(self.request, username=username, password=password)
+            if self.user_cache is None:
+                user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+                if awaiting_confirmation(user) and user.check_password(password):
+                    self.awaiting_confirmation = True
+                    raise ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class ResendConfirmationForm(BootstrapForm):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
+        error_messages={"required": _("Enter your e-mail address.")},
+    )
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's form with Bootstrap classes; the e-mail carries ``site_url`` links."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        _bootstrap(self)
+
+
+class SetPasswordForm(DjangoSetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        _bootstrap(self)
+
+
+# --- Staff verification queue --------------------------------------------------------------
+
+
+class VerificationFilterForm(BootstrapForm):
+    """Filters of the verification queue; an invalid value is reported and left out."""
+
+    ALL = "all"
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("IKM and manufacturers")), *OrganisationKind.choices],
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", VerificationStatus.PENDING.label),
+            *[(v, label) for v, label in VerificationStatus.choices if v != "pending"],
+            (ALL, _("any status")),
+        ],
+    )
+    province = forms.ModelChoiceField(
+        label=_("Province"),
+        required=False,
+        queryset=Province.objects.order_by("name"),
+        empty_label=_("All provinces"),
+    )
+    q = forms.CharField(label=_("Name or NIB"), required=False, max_length=100)
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters for ``partners.verification.verification_queue`` (invalid
+        ones, reported in ``errors``, are left out)."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        status = data.get("status") or VerificationStatus.PENDING
+        return {
+            "kind": data.get("kind") or None,
+            "status": None if status == self.ALL else status,
+            "province": data.get("province"),
+            "q": data.get("q") or None,
+        }
+
+
+class VerificationDecisionForm(BootstrapForm):
+    """Staff's decision on an organisation; rejecting and suspending need a reason, which
+    is e-mailed to the organisation's people."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=Decision.choices,
+        error_messages={"required": _("Choose a decision.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("Needed to reject or suspend: it is e-mailed to the organisation."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") in (Decision.REJECT, Decision.SUSPEND) and not data.get("reason"):
+            self.add_error(
+                "reason",
+                ValidationError(
+                    _("Say why, so the organisation knows what to correct."), code="required"
+                ),
+            )
+        return data
