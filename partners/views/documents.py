@@ -61,7 +61,7 @@ def certificate_document(request: HttpRequest, pk: int) -> HttpResponse:
     held = held.first()
     if held is None:
         raise Http404
-    name = f"{slugify(held.certification.code)}-{slugify(held.number)}"
+    name = f"{slugify(held.certification.code)}-{slugify(held.number.replace('/', '-'))}"
     return _stream(request, held.document.name, name)
 
 
