@@ -95,6 +95,10 @@ def company(request: HttpRequest) -> HttpResponse:
     member = membership(request)
     if member.company is None:
         return _company_register(request)
+    if request.method == "POST":
+        # The registration form sent again (a double click, or back and resend).
+        messages.info(request, _("Your company is already registered."))
+        return redirect("partners:company")
     profile = company_detail(company=member.company)
     context = {
         "company": profile,
@@ -393,11 +397,13 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _demand_form_page(request, form=form, company=company, demand=demand)
 
 
-def _demand_move(request: HttpRequest, pk: int, *, move, target: str, done: str) -> HttpResponse:
+def _demand_move(
+    request: HttpRequest, pk: int, *, move, target: str, done: str, already: str
+) -> HttpResponse:
     demand = _demand_or_404(request, pk)
     if demand.status == target:
         # A repeated click: the first one already did it.
-        messages.info(request, done)
+        messages.info(request, already)
         return redirect("partners:demand_detail", pk=demand.pk)
     try:
         move(demand=demand)
@@ -417,6 +423,7 @@ def demand_publish(request: HttpRequest, pk: int) -> HttpResponse:
         move=services.demand_publish,
         target=DemandStatus.OPEN,
         done=_("The demand is published."),
+        already=_("The demand is already published."),
     )
 
 
@@ -429,6 +436,7 @@ def demand_close(request: HttpRequest, pk: int) -> HttpResponse:
         move=services.demand_close,
         target=DemandStatus.CLOSED,
         done=_("The demand is closed."),
+        already=_("The demand is already closed."),
     )
 
 
@@ -441,6 +449,7 @@ def demand_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         move=services.demand_cancel,
         target=DemandStatus.CANCELLED,
         done=_("The demand is cancelled."),
+        already=_("The demand is already cancelled."),
     )
 
 
