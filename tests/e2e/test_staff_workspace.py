@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from components.models import Certification
 from tests.e2e.conftest import PHONE, foreign_strings, log_in, screenshot, visible_text
 
 pytestmark = pytest.mark.e2e
@@ -23,10 +24,19 @@ KLATEN = "33.10"
 CENTRAL_JAVA = "33"
 
 
+def proper_names() -> list[str]:
+    """Names that are the same in both languages: the official (English) titles of
+    standards such as "ISO/TS 22163 Railway quality management system"."""
+    return list(Certification.objects.values_list("name", flat=True))
+
+
 def check_language(page, language: str, visited: list[str]) -> None:
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == language
-    assert foreign_strings(visible_text(page), language) == [], page.url
+    text = visible_text(page)
+    for name in proper_names():
+        text = text.replace(name, " ")
+    assert foreign_strings(text, language) == [], page.url
     visited.append(page.url)
 
 
