@@ -1,0 +1,400 @@
+"""Account pages through the web: sign-up with its field errors, the confirmation link,
+resending it, login of unconfirmed accounts, password reset."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from partners.choices import AccountType
+from partners.forms.accounts import LoginForm
+from partners.models import User
+from tests.partners.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Bl0k-rem-Ceper!"
+SIGNUP = reverse("partners:signup")
+
+
+def signup_data(**overrides):
+    data = {
+        "account_type": AccountType.IKM_OWNER,
+        "name": "Sri Wahyuni",
+        "email": "sri@logamceper.id",
+        "username": "sri.ceper",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+        "privacy_accepted": "on",
+        **overrides,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def link_in(message) -> str:
+    """The path of the first absolute link in an e-mail."""
+    url = re.search(r"https?://\S+", message.body).group(0)
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def field_errors(response, field: str) -> list[str]:
+    return [str(error) for error in response.context["form"].errors.get(field, [])]
+
+
+# --- sign-up ----------------------------------------------------------------------------------
+
+
+def test_signup_page_offers_both_roles_and_the_privacy_notice(client):
+    response = client.get(SIGNUP)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="ikm_owner"' in html and 'value="manufacturer"' in html
+    assert 'id="privacy-notice"' in html
+    assert 'name="privacy_accepted"' in html
+
+
+def test_signup_then_the_emailed_link_activates_logs_in_and_leads_an_ikm_owner_to_registration(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SIGNUP, signup_data())
+
+    assert response.status_code == 302
+    assert response.url == reverse("partners:signup_done")
+    user = User.objects.get(username="sri.ceper")
+    assert not user.is_active
+    assert "sri@logamceper.id" in client.get(response.url).content.decode()
+    assert len(mail.outbox) == 1
+
+    response = client.get(link_in(mail.outbox[0]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("partners:register")
+    user.refresh_from_db()
+    assert user.is_active and user.email_confirmed_at is not None
+    assert client.session[SESSION_KEY] == str(user.pk)
+
+
+def test_a_confirmed_manufacturer_representative_lands_on_the_company_page(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SIGNUP, signup_data(account_type=AccountType.MANUFACTURER))
+
+    response = client.get(link_in(mail.outbox[0]))
+
+    assert response.url == reverse("partners:company")
+
+
+def test_the_confirmation_link_works_once(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SIGNUP, signup_data())
+    link = link_in(mail.outbox[0])
+    client.get(link)
+    client.logout()
+
+    response = client.get(link)
+
+    assert response.status_code == 400
+    assert 'id="confirm-invalid"' in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_a_mangled_confirmation_link_shows_what_to_do_and_activates_nothing(client):
+    user = UserFactory(is_active=False)
+
+    response = client.get(
+        reverse("partners:confirm_email", kwargs={"uidb64": "MQ", "token": "abc-def"})
+    )
+
+    assert response.status_code == 400
+    assert reverse("partners:resend_confirmation") in response.content.decode()
+    user.refresh_from_db()
+    assert not user.is_active
+
+
+def assert_kept_typed_values(response, data):
+    html = response.content.decode()
+    for field in ("name", "email", "username"):
+        if data.get(field):
+            assert f'value="{data[field]}"' in html
+    assert PASSWORD not in html  # passwords are never sent back
+
+
+def test_signup_with_an_email_already_used_says_so_next_to_the_field_and_keeps_the_rest(client):
+    UserFactory(username="lama", email="sri@logamceper.id")
+    data = signup_data(email="SRI@LogamCeper.id")
+
+    response = client.post(SIGNUP, data)
+
+    assert response.status_code == 200
+    assert field_errors(response, "email")
+    assert list(response.context["form"].errors) == ["email"]
+    assert 'id="signup-errors"' in response.content.decode()
+    assert_kept_typed_values(response, data)
+    assert 'value="ikm_owner" id="id_account_type_0" checked' in response.content.decode()
+    assert not User.objects.filter(username="sri.ceper").exists()
+    assert mail.outbox == []
+
+
+def test_signup_with_a_weak_password_says_why_next_to_the_password(client):
+    data = signup_data(password="12345678", password_confirm="12345678")
+
+    response = client.post(SIGNUP, data)
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["password"]
+    assert len(field_errors(response, "password")) >= 2  # too common, entirely numeric
+    assert 'class="form-control is-invalid"' in response.content.decode()
+    assert_kept_typed_values(response, data)
+    assert not User.objects.exists()
+
+
+def test_signup_without_a_role_asks_for_one(client):
+    data = signup_data(account_type=None)
+
+    response = client.post(SIGNUP, data)
+
+    assert list(response.context["form"].errors) == ["account_type"]
+    assert_kept_typed_values(response, data)
+    assert not User.objects.exists()
+
+
+def test_signup_without_accepting_the_privacy_notice_is_refused(client):
+    data = signup_data(privacy_accepted=None)
+
+    response = client.post(SIGNUP, data)
+
+    assert list(response.context["form"].errors) == ["privacy_accepted"]
+    assert_kept_typed_values(response, data)
+    assert not User.objects.exists()
+
+
+def test_signup_with_two_different_passwords_says_so_at_the_second(client):
+    response = client.post(SIGNUP, signup_data(password_confirm=PASSWORD + "x"))
+
+    assert list(response.context["form"].errors) == ["password_confirm"]
+    assert not User.objects.exists()
+
+
+def test_signup_reports_all_bad_fields_in_one_round(client):
+    UserFactory(username="sri.ceper", email="sri@logamceper.id")
+
+    response = client.post(
+        SIGNUP,
+        signup_data(account_type=None, privacy_accepted=None, password="123", password_confirm="1"),
+    )
+
+    assert set(response.context["form"].errors) == {
+        "account_type",
+        "email",
+        "username",
+        "password",
+        "password_confirm",
+        "privacy_accepted",
+    }
+
+
+def test_signup_sent_twice_creates_one_account(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(SIGNUP, signup_data())
+        second = client.post(SIGNUP, signup_data())
+
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert field_errors(second, "username")
+    assert User.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_signup_in_english_answers_in_english(client):
+    client.cookies["django_language"] = "en"
+
+    response = client.post(SIGNUP, signup_data(privacy_accepted=None))
+
+    assert "Please read and accept the privacy notice" in response.content.decode()
+
+
+def test_a_signed_in_user_is_sent_on_instead_of_signing_up_again(client):
+    client.force_login(UserFactory())
+
+    response = client.get(SIGNUP)
+
+    assert response.status_code == 302
+
+
+# --- login of an unconfirmed account ----------------------------------------------------------
+
+
+def unconfirmed_user() -> User:
+    user = UserFactory(username="belum", is_active=False, account_type=AccountType.IKM_OWNER)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def test_an_unconfirmed_account_cannot_log_in(client):
+    unconfirmed_user()
+
+    response = client.post(reverse("login"), {"username": "belum", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert SESSION_KEY not in client.session
+    assert not client.login(username="belum", password=PASSWORD)
+
+
+def login_form(username: str, password: str) -> LoginForm:
+    request = RequestFactory().post(reverse("login"))
+    return LoginForm(request=request, data={"username": username, "password": password})
+
+
+def test_login_form_tells_an_unconfirmed_account_to_confirm_its_address():
+    unconfirmed_user()
+
+    form = login_form("belum", PASSWORD)
+
+    assert not form.is_valid()
+    assert [error.code for error in form.errors.as_data()["__all__"]] == ["unconfirmed"]
+    assert form.awaiting_confirmation
+
+
+def test_login_form_with_a_wrong_password_for_an_unconfirmed_account_reveals_nothing():
+    unconfirmed_user()
+
+    form = login_form("belum", "wrong-password")
+
+    assert not form.is_valid()
+    assert [error.code for error in form.errors.as_data()["__all__"]] == ["invalid_login"]
+    assert not form.awaiting_confirmation
+
+
+def test_login_form_does_not_call_an_account_deactivated_after_confirmation_unconfirmed():
+    user = unconfirmed_user()
+    User.objects.filter(pk=user.pk).update(email_confirmed_at=timezone.now())
+
+    form = login_form("belum", PASSWORD)
+
+    assert [error.code for error in form.errors.as_data()["__all__"]] == ["invalid_login"]
+
+
+def test_login_form_lets_a_confirmed_account_in():
+    user = UserFactory(email_confirmed_at=timezone.now())
+    user.set_password(PASSWORD)
+    user.save()
+
+    form = login_form(user.username, PASSWORD)
+
+    assert form.is_valid()
+    assert form.get_user() == user
+
+
+def test_login_page_links_to_sign_up_and_password_reset(client):
+    html = client.get(reverse("login")).content.decode()
+
+    assert reverse("partners:signup") in html
+    assert reverse("partners:password_reset") in html
+
+
+# --- resending the confirmation ---------------------------------------------------------------
+
+
+RESEND = reverse("partners:resend_confirmation")
+
+
+def test_resend_mails_a_new_working_link_to_an_unconfirmed_account(
+    client, django_capture_on_commit_callbacks
+):
+    user = unconfirmed_user()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(RESEND, {"email": user.email.upper()}, follow=True)
+
+    assert response.redirect_chain == [(RESEND, 302)]
+    assert len(mail.outbox) == 1
+    client.get(link_in(mail.outbox[0]))
+    user.refresh_from_db()
+    assert user.is_active
+
+
+def test_resend_answers_the_same_for_an_unknown_address_and_sends_nothing(
+    client, django_capture_on_commit_callbacks
+):
+    user = unconfirmed_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(RESEND, {"email": user.email}, follow=True)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        unknown = client.post(RESEND, {"email": "siapa@example.id"}, follow=True)
+
+    assert mail.outbox == []
+    assert [str(m) for m in known.context["messages"]] == [
+        str(m) for m in unknown.context["messages"]
+    ]
+
+
+def test_resend_with_a_malformed_address_says_so_next_to_the_field(client):
+    response = client.post(RESEND, {"email": "bukan-email"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]
+    assert 'value="bukan-email"' in response.content.decode()
+
+
+# --- password reset ---------------------------------------------------------------------------
+
+
+def test_password_reset_round_trip(client):
+    user = UserFactory(email="budi@pabrik.id", email_confirmed_at=timezone.now())
+
+    response = client.post(reverse("partners:password_reset"), {"email": "BUDI@pabrik.id"})
+
+    assert response.url == reverse("partners:password_reset_done")
+    assert len(mail.outbox) == 1
+    link = link_in(mail.outbox[0])
+    response = client.get(link)  # Django moves the token into the session
+    assert response.status_code == 302
+    set_password_url = response.url
+    response = client.post(
+        set_password_url, {"new_password1": "Baru-Sekali-9", "new_password2": "Baru-Sekali-9"}
+    )
+    assert response.url == reverse("partners:password_reset_complete")
+    assert client.login(username=user.username, password="Baru-Sekali-9")
+    client.logout()
+    assert client.get(link, follow=True).context["validlink"] is False
+
+
+def test_password_reset_with_mismatched_passwords_stays_on_the_form(client):
+    UserFactory(email="budi@pabrik.id")
+    client.post(reverse("partners:password_reset"), {"email": "budi@pabrik.id"})
+    set_password_url = client.get(link_in(mail.outbox[0])).url
+
+    response = client.post(
+        set_password_url, {"new_password1": "Baru-Sekali-9", "new_password2": "Lain-Sekali-9"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password2"]
+
+
+def test_password_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client):
+    response = client.post(reverse("partners:password_reset"), {"email": "siapa@example.id"})
+
+    assert response.url == reverse("partners:password_reset_done")
+    assert mail.outbox == []
+
+
+def test_password_reset_pages_render(client):
+    for name in ("password_reset", "password_reset_done", "password_reset_complete"):
+        assert client.get(reverse(f"partners:{name}")).status_code == 200
+    response = client.get(
+        reverse("partners:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "x-y"})
+    )
+    assert 'id="password-reset-invalid"' in response.content.decode()
