@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 
+from matchmaking.choices import ScoringRunStatus
 from matchmaking.demo import data
 from matchmaking.demo.loader import load_demo
+from matchmaking.demo.partnerships import load_demo_partnerships
 from matchmaking.services import full_rescore_start
 
 
@@ -29,6 +31,9 @@ class Command(BaseCommand):
             run = full_rescore_start(reason="Demo scenario loaded")
             run.refresh_from_db()
             self.stdout.write(f"Full rescore #{run.pk}: {run.get_status_display()}")
+            if run.status == ScoringRunStatus.DONE:
+                partnerships = load_demo_partnerships()
+                self.stdout.write(f"{'partnerships':<{width}}  {partnerships:>4}")
         self.stdout.write(
             self.style.SUCCESS(f"Demo scenario loaded. Logins (password {data.PASSWORD}):")
         )
