@@ -687,7 +687,8 @@ def placeholder_nib(supplier: Supplier) -> str:
     raise ValidationError(_("No placeholder NIB is free for this IKM."), code="nib_taken")
 
 
-def _erased_text() -> str:
+def erased_text() -> str:
+    """What replaces a personal string in kept notes, in the site's default language."""
     with translation.override(settings.LANGUAGE_CODE):
         return str(ERASED)
 
@@ -805,7 +806,7 @@ def organisation_anonymise(*, organisation: Organisation) -> Organisation:
         users = organisation_users(current)
         label = anonymised_label(current)
         old_name = str(current)
-        erased = _erased_text()
+        erased = erased_text()
         replacements = Replacements(
             {old_name: label, **dict.fromkeys(_personal_strings(current, users), erased)}
         )

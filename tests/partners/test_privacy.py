@@ -365,7 +365,7 @@ def test_confirming_anonymises_the_ikm_and_erases_every_personal_string(
     assert decided.decided_by == staff and decided.decided_at is not None
     supplier.refresh_from_db()
     owner.refresh_from_db()
-    assert supplier.legal_name == f"Anonymised IKM #{supplier.pk}"
+    assert supplier.legal_name == privacy.anonymised_label(supplier)
     assert supplier.nib == f"9{supplier.pk:012d}"
     assert supplier.anonymised_at is not None
     assert supplier.verification_status == VerificationStatus.SUSPENDED
@@ -399,8 +399,9 @@ def test_confirming_anonymises_the_ikm_and_erases_every_personal_string(
     events = list(partnership.events.filter(pk__in=kept_events).order_by("pk"))
     assert len(events) == 2
     assert partnership.events.count() >= 2  # the rescore may add a flag: no longer qualifies
-    assert events[0].note == (f"Met [erased] of Anonymised IKM #{supplier.pk}; call [erased]")
-    assert partnership.supplier_answer_reason == "[erased] can visit the plant in May"
+    erased, label = privacy.erased_text(), privacy.anonymised_label(supplier)
+    assert events[0].note == f"Met {erased} of {label}; call {erased}"
+    assert partnership.supplier_answer_reason == f"{erased} can visit the plant in May"
     assert events[1].note == "Samples look good"
 
 
@@ -441,8 +442,9 @@ def test_reviewed_matches_and_decisions_of_an_anonymised_ikm_stay_with_scrubbed_
 
     match.refresh_from_db()
     assert match.status == MatchStatus.REJECTED
-    assert match.review_note == "[erased] says the furnace is too small"
-    assert match.decisions.get().note == "Phoned [erased]"
+    erased = privacy.erased_text()
+    assert match.review_note == f"{erased} says the furnace is too small"
+    assert match.decisions.get().note == f"Phoned {erased}"
 
 
 def test_other_users_notifications_name_the_anonymised_ikm_by_its_label(media, staff):
@@ -458,7 +460,7 @@ def test_other_users_notifications_name_the_anonymised_ikm_by_its_label(media, s
 
     notification.refresh_from_db()
     assert notification.params == {
-        "supplier": f"Anonymised IKM #{supplier.pk}",
+        "supplier": privacy.anonymised_label(supplier),
         "manufacturer": "PT X",
         "demand": "Blok",
     }
@@ -479,7 +481,7 @@ def test_confirming_anonymises_the_manufacturer_cancels_its_open_demands_and_kee
     manufacturer.refresh_from_db()
     demand.refresh_from_db()
     member.refresh_from_db()
-    assert manufacturer.name == f"Anonymised manufacturer #{manufacturer.pk}"
+    assert manufacturer.name == privacy.anonymised_label(manufacturer)
     assert manufacturer.nib is None and manufacturer.website == ""
     assert (manufacturer.contact_person, manufacturer.contact_email) == ("", "")
     assert manufacturer.verification_status == VerificationStatus.SUSPENDED

@@ -39,8 +39,9 @@ def media(settings, tmp_path):
     private_storage._wrapped = empty
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def english(client):
+    """Pages in English (``client`` is also the staff_client of a test)."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
