@@ -80,6 +80,7 @@ def test_signup_creates_an_inactive_unconfirmed_account_and_mails_a_link_after_c
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["Sri@logamceper.id"]
     assert link_path(mail.outbox[0].body).startswith("/accounts/confirm/")
+    assert "sri.ceper" in mail.outbox[0].body
 
 
 def test_signup_sends_nothing_when_the_transaction_rolls_back(django_capture_on_commit_callbacks):
