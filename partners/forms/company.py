@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from components.choices import Unit
 from components.models import Certification, ComponentType, Material, Process, Regency, Sector
 
+from .. import services
 from ..choices import DemandStatus
 from ..company import component_type_choices, province_choices, regency_choices
 from ..models import Demand, Manufacturer, Plant
@@ -365,6 +366,26 @@ class DemandForm(BootstrapFormMixin, forms.Form):
         )
         self.fields["unit_price_idr"].widget.attrs.update({"step": 1, "inputmode": "numeric"})
         self.fields["duration_months"].widget.attrs["inputmode"] = "numeric"
+
+    def clean(self) -> dict[str, Any]:
+        # The services decide; checking their cross-field rules here too shows every error
+        # of one submission at once, instead of the next ones only after the first are fixed.
+        data = super().clean()
+        needed_by = data.get("needed_by")
+        if needed_by is not None and needed_by != self.initial.get("needed_by"):
+            try:
+                services.demand_needed_by_validate(needed_by=needed_by)
+            except ValidationError as error:
+                self.add_error("needed_by", error)
+        both = set(data.get("mandatory_certifications") or ()) & set(
+            data.get("preferred_certifications") or ()
+        )
+        if both:
+            self.add_error(
+                "preferred_certifications",
+                _("A certification cannot be both mandatory and preferred."),
+            )
+        return data
 
     def service_kwargs(self) -> dict[str, Any]:
         """The services' arguments: ``data`` plus the related sets."""

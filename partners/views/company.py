@@ -382,8 +382,9 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("partners:demand_detail", pk=demand.pk)
     company = demand.manufacturer
+    initial = DemandForm.initial_for(demand)
     if request.method == "POST":
-        form = DemandForm(request.POST, request.FILES, company=company)
+        form = DemandForm(request.POST, request.FILES, company=company, initial=initial)
         if form.is_valid():
             try:
                 services.demand_update(demand=demand, **form.service_kwargs())
@@ -393,7 +394,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The demand is saved."))
                 return redirect("partners:demand_detail", pk=demand.pk)
     else:
-        form = DemandForm(company=company, initial=DemandForm.initial_for(demand))
+        form = DemandForm(company=company, initial=initial)
     return _demand_form_page(request, form=form, company=company, demand=demand)
 
 

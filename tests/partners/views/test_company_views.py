@@ -538,6 +538,31 @@ def test_a_certification_both_mandatory_and_preferred_is_refused_and_choices_kep
     assert not Demand.objects.exists()
 
 
+def test_every_error_of_one_submission_shows_at_once(client_a, plant_a):
+    iso = CertificationFactory()
+    yesterday = (TODAY() - datetime.timedelta(days=1)).isoformat()
+
+    response = client_a.post(
+        reverse("partners:demand_create"),
+        {
+            **demand_post(
+                plant_a,
+                needed_by=yesterday,
+                mandatory_certifications=[iso.pk],
+                preferred_certifications=[iso.pk],
+            ),
+            "plant": "",
+        },
+    )
+
+    assert sorted(response.context["form"].errors) == [
+        "needed_by",
+        "plant",
+        "preferred_certifications",
+    ]
+    assert not Demand.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
