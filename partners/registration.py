@@ -642,6 +642,10 @@ def draft_summary(draft: SupplierDraft) -> dict[str, Any]:
             materials[pk].name for pk in row.get("materials") or [] if pk in materials
         ]
         row["unit_label"] = Unit(row["capacity_unit"]).label if row.get("capacity_unit") else ""
+        for name in ("monthly_capacity", "minimum_order"):
+            row.setdefault(name, None)
+            if row[name] not in (None, ""):
+                row[name] = Decimal(str(row[name]))
     certifications = Certification.objects.in_bulk(
         [row.get("certification") for row in certificates]
     )

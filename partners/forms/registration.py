@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from components.choices import Unit
@@ -75,6 +75,15 @@ class BootstrapMixin:
                 widget.attrs["aria-invalid"] = "true"
 
 
+class RupiahInput(forms.TextInput):
+    """Shows a whole rupiah amount grouped the reader's way (450.000.000 / 450,000,000)."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return formats.number_format(value, force_grouping=True)
+        return super().format_value(value)
+
+
 class RupiahField(forms.IntegerField):
     """Whole rupiah; accepts what people type: ``Rp 450.000.000``, ``450,000,000``."""
 
@@ -91,6 +100,11 @@ def _pk_list(values: Iterable[Any]) -> list[Any]:
 
 def _decimal(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
+
+
+def _by_label(entries: Iterable[Any]) -> Choices:
+    """(pk, name) pairs sorted by the name shown in the active language."""
+    return sorted(((entry.pk, entry.name) for entry in entries), key=lambda c: c[1].casefold())
 
 
 class CatalogueChoices:
@@ -110,11 +124,11 @@ class CatalogueChoices:
 
     @property
     def processes(self) -> Choices:
-        return self._get("processes", lambda: [(p.pk, p.name) for p in Process.objects.all()])
+        return self._get("processes", lambda: _by_label(Process.objects.all()))
 
     @property
     def materials(self) -> Choices:
-        return self._get("materials", lambda: [(m.pk, m.name) for m in Material.objects.all()])
+        return self._get("materials", lambda: _by_label(Material.objects.all()))
 
     @property
     def certifications(self) -> Choices:
@@ -190,7 +204,7 @@ class IdentityForm(BootstrapMixin, forms.Form):
         min_value=0,
         max_value=10**15,
         help_text=_("Machines and equipment, excluding land and buildings, e.g. 450.000.000."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=RupiahInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
     def __init__(self, *args: Any, supplier: Supplier | None = None, **kwargs: Any) -> None:
@@ -373,7 +387,8 @@ class CapabilityForm(BootstrapMixin, forms.Form):
         error_messages={"min_value": _("Capacity must be greater than zero.")},
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    capacity_unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
+    # The initial unit makes a new row left untouched count as empty (not as changed).
+    capacity_unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, initial=Unit.PIECE)
     minimum_order = forms.DecimalField(
         label=_("Minimum order"),
         max_digits=14,
