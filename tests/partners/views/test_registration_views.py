@@ -1005,3 +1005,48 @@ def test_my_ikm_page_reads_a_bounded_number_of_queries(
 
     with django_assert_max_num_queries(12):
         assert owner_client.get(MY_IKM).status_code == 200
+
+
+def test_a_new_capability_row_left_untouched_is_ignored(owner_client, owner, cat):
+    owner_client.post(step_url(1), identity(cat))
+    owner_client.post(step_url(2), location(cat))
+    data = capabilities(cat, rows=[{}, {}])
+    for key in ["component_type", "monthly_capacity", "minimum_order", "lead_time_days"]:
+        data[f"capabilities-1-{key}"] = ""
+    del data["capabilities-1-processes"], data["capabilities-1-materials"]  # none ticked
+    data["capabilities-1-capacity_unit"] = Unit.PIECE  # the select's preselected unit
+
+    response = owner_client.post(step_url(3), data)
+
+    assert response.status_code == 302
+    assert len(draft_of(owner).data["capabilities"]) == 1
+
+
+def test_a_removed_capability_row_is_dropped_from_the_draft(owner_client, owner, cat):
+    owner_client.post(step_url(1), identity(cat))
+    owner_client.post(step_url(2), location(cat))
+    other = ComponentTypeFactory()
+    owner_client.post(step_url(3), capabilities(cat, rows=[{}, {"component_type": other.pk}]))
+    data = capabilities(cat, rows=[{}, {"component_type": other.pk, "DELETE": "on"}])
+    data["capabilities-INITIAL_FORMS"] = "2"
+
+    owner_client.post(step_url(3), data)
+
+    rows = draft_of(owner).data["capabilities"]
+    assert [row["component_type"] for row in rows] == [cat["component"].pk]
+
+
+def test_capabilities_step_reads_the_catalogue_once_whatever_the_number_of_rows(
+    owner_client, owner, cat, django_assert_max_num_queries
+):
+    owner_client.post(step_url(1), identity(cat))
+    owner_client.post(step_url(2), location(cat))
+    types = [ComponentTypeFactory() for _ in range(8)]
+    owner_client.post(
+        step_url(3), capabilities(cat, rows=[{"component_type": t.pk} for t in types])
+    )
+
+    with django_assert_max_num_queries(12):
+        response = owner_client.get(step_url(3))
+
+    assert response.content.decode().count("data-formset-row") == 9  # 8 rows + the template
