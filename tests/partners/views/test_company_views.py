@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import empty
 
 from partners import events
@@ -40,6 +40,14 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TODAY = timezone.localdate
+
+
+@pytest.fixture(autouse=True)
+def language_restored():
+    """The language middleware leaves the request's language active in this thread: put
+    the default back so later tests read Indonesian as they expect."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
