@@ -47,7 +47,8 @@ TEXTS = {
         "%(party)s answered “%(answer)s” to the introduction for “%(demand)s”."
     ),
     NotificationKind.STAGE_CHANGED: _(
-        "The partnership for “%(demand)s” moved to the stage “%(stage)s”."
+        "The partnership of %(supplier)s and %(manufacturer)s for “%(demand)s” moved to the "
+        "stage “%(stage)s”."
     ),
     NotificationKind.CERTIFICATE_EXPIRING: _(
         "The certificate %(certification)s no. %(number)s of %(supplier)s expires on %(date)s."
