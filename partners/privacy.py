@@ -704,7 +704,8 @@ def _personal_strings(organisation: Organisation, users: Iterable[User]) -> list
     else:
         strings += [organisation.nib or "", organisation.website]
     for user in users:
-        strings += [user.get_full_name(), user.first_name, user.last_name, user.email]
+        if not user.is_staff:
+            strings += [user.get_full_name(), user.first_name, user.last_name, user.email]
     return [s for s in strings if s]
 
 
@@ -749,6 +750,22 @@ def _scrub_notifications(old_name: str, new_name: str, keys: Iterable[str]) -> N
             for key, value in notification.params.items()
         }
         notification.save(update_fields=["params", "updated_at"])
+
+
+def _scrub_admin_history(organisation: Organisation, label: str, users: Iterable[User]) -> None:
+    """The admin's history names each edited object as it was called then."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(organisation),
+        object_id=str(organisation.pk),
+    ).update(object_repr=label[:200])
+    user_type = ContentType.objects.get_for_model(User)
+    for user in users:
+        LogEntry.objects.filter(content_type=user_type, object_id=str(user.pk)).update(
+            object_repr=user.username
+        )
 
 
 def _anonymise_supplier(supplier: Supplier, label: str) -> list[str]:
@@ -825,6 +842,7 @@ def organisation_anonymise(*, organisation: Organisation) -> Organisation:
             keys = ("manufacturer", "party", "organisation")
         current.full_clean(exclude=exclude)
         current.save()
+        erased_users: list[User] = []
         for user in users:
             if user.is_staff:
                 continue  # a staff account is never erased through an organisation
@@ -835,7 +853,9 @@ def organisation_anonymise(*, organisation: Organisation) -> Organisation:
                     current.members.remove(user)
                 continue
             _user_erase(user)
+            erased_users.append(user)
         _scrub_notifications(old_name, label, keys)
+        _scrub_admin_history(current, label, erased_users)
         for _key, anonymiser in anonymisers.items():
             anonymiser(organisation=current, replacements=replacements)
         _delete_files_on_commit(files)

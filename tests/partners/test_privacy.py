@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import zipfile
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.forms.models import model_to_dict
 from django.utils.functional import empty
 
@@ -496,6 +498,29 @@ def test_confirming_anonymises_the_manufacturer_cancels_its_open_demands_and_kee
     assert partnership.demand_id == demand.pk and partnership.events.count() == 2
 
 
+def test_the_admin_history_no_longer_names_the_ikm_or_its_owner(media, staff):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    supplier = ikm_with_personal_data()
+    owner = supplier.owner
+    for obj in (supplier, owner):
+        LogEntry.objects.create(
+            user=staff,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj),
+            action_flag=CHANGE,
+            change_message="[]",
+        )
+
+    privacy.organisation_anonymise(organisation=supplier)
+
+    assert sorted(LogEntry.objects.values_list("object_repr", flat=True)) == sorted(
+        [privacy.anonymised_label(supplier), f"anonymised-{owner.pk}"]
+    )
+
+
 def test_a_person_who_owns_another_ikm_only_loses_the_link(media):
     supplier = ikm_with_personal_data()
     owner = supplier.owner
@@ -550,3 +575,35 @@ def test_replacements_change_whole_words_case_insensitively_and_skip_short_strin
     replacements = privacy.Replacements({"Ibu Sri": "[x]", "budi.s@x.id": "[x]", "Bud": "[x]"})
 
     assert replacements.apply(text) == expected
+
+
+@pytest.mark.postgres
+def test_two_members_asking_at_the_same_moment_leave_one_pending_request(transactional_db):
+    manufacturer = ManufacturerFactory()
+    members = [UserFactory(username=name) for name in ("ani", "budi")]
+    manufacturer.members.add(*members)
+    barrier = threading.Barrier(len(members))
+    outcomes: dict[str, object] = {}
+
+    def ask(member) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[member.username] = privacy.deletion_request_create(
+                organisation=manufacturer, by=member
+            )
+        except Exception as exc:  # noqa: BLE001 - recorded and asserted below
+            outcomes[member.username] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(member,)) for member in members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(type(o).__name__ for o in outcomes.values()) == [
+        "DeletionRequest",
+        "ValidationError",
+    ], outcomes
+    assert DeletionRequest.objects.filter(status=DeletionStatus.PENDING).count() == 1
