@@ -13,11 +13,13 @@ E-mails are sent after the transaction commits, in the language the person used 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -34,6 +36,7 @@ from .models import User
 logger = logging.getLogger(__name__)
 
 NAME_MAX_LENGTH = 150
+RESEND_INTERVAL_SECONDS = 60
 
 
 class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):
@@ -57,6 +60,21 @@ def _email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
     return users.exists()
 
 
+def _signup_repeat(*, username: str, email: str, password: str, account_type: str) -> User | None:
+    """The account this very sign-up already created (same username, e-mail, role and
+    password, still waiting for confirmation): a form sent twice, which must not fail."""
+    if not (username and email and password):
+        return None
+    user = User.objects.filter(
+        username=username.strip(),
+        email__iexact=email.strip(),
+        account_type=account_type or "",
+        is_active=False,
+        email_confirmed_at__isnull=True,
+    ).first()
+    return user if user is not None and user.check_password(password) else None
+
+
 def account_signup_check(
     *,
     username: str,
@@ -70,8 +88,14 @@ def account_signup_check(
     by field (``username``, ``email``, ``name``, ``password``, ``account_type``,
     ``privacy_accepted``): a taken username or e-mail (compared without case), a password
     the configured validators refuse, no or an unknown account type, the privacy notice not
-    accepted."""
+    accepted. The same sign-up sent again returns the account it already created (saved:
+    ``pk`` set)."""
     email = User.objects.normalize_email((email or "").strip())
+    repeat = _signup_repeat(
+        username=username, email=email, password=password, account_type=account_type
+    )
+    if repeat is not None and privacy_accepted:
+        return repeat
     user = User(
         username=(username or "").strip(),
         email=email,
@@ -134,7 +158,9 @@ def account_signup(
 ) -> User:
     """Create an inactive account and, after commit, e-mail it a confirmation link in the
     active language. Invalid details raise ``ValidationError`` keyed by field (see
-    ``account_signup_check``) and save nothing."""
+    ``account_signup_check``) and save nothing. The same sign-up sent twice (a double
+    click, a reload) creates one account and sends one e-mail: the second call returns the
+    account of the first."""
     user = account_signup_check(
         username=username,
         email=email,
@@ -143,6 +169,8 @@ def account_signup(
         account_type=account_type,
         privacy_accepted=privacy_accepted,
     )
+    if user.pk is not None:
+        return user
     user.set_password(password)
     language = translation.get_language() or settings.LANGUAGE_CODE
     try:
@@ -151,6 +179,11 @@ def account_signup(
             transaction.on_commit(lambda: confirmation_email_send(user=user, language=language))
     except IntegrityError as exc:
         # The same form sent twice at once: the username's unique constraint keeps one.
+        repeat = _signup_repeat(
+            username=username, email=user.email, password=password, account_type=account_type
+        )
+        if repeat is not None:
+            return repeat
         raise ValidationError(
             {"username": ValidationError(_("A user with that username already exists."))}
         ) from exc
@@ -186,11 +219,15 @@ def confirmation_email_send(*, user: User, language: str | None = None) -> None:
 
 def account_resend_confirmation(*, email: str) -> None:
     """Send a new confirmation link to the unconfirmed, inactive account with this address
-    (compared without case), if there is one. Says nothing either way, so the form cannot
-    be used to find out who has an account."""
+    (compared without case), if there is one, at most once per ``RESEND_INTERVAL_SECONDS``
+    (counted in the cache). Says nothing either way, so the form cannot be used to find
+    out who has an account."""
     email = email.strip()
     if not email:
         return
+    key = "partners:resend:" + hashlib.sha256(email.lower().encode()).hexdigest()
+    if not cache.add(key, True, RESEND_INTERVAL_SECONDS):
+        return  # one link per address per interval: the form cannot flood a mailbox
     language = translation.get_language() or settings.LANGUAGE_CODE
     for user in User.objects.filter(
         email__iexact=email, is_active=False, email_confirmed_at__isnull=True

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import resolve
 from django.utils import timezone
@@ -37,6 +38,14 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The resend throttle counts in the cache: each test starts without earlier sends."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def signup_kwargs(**overrides):
@@ -89,6 +98,28 @@ def test_signup_sends_nothing_when_the_transaction_rolls_back(django_capture_on_
 
     assert len(callbacks) == 1
     assert mail.outbox == []
+
+
+def test_the_same_signup_sent_twice_creates_one_account_and_one_email(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = accounts.account_signup(**signup_kwargs())
+        second = accounts.account_signup(**signup_kwargs(email="SRI@logamceper.id"))
+
+    assert second == first
+    assert User.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_second_signup_with_the_same_username_but_another_password_is_refused():
+    accounts.account_signup(**signup_kwargs())
+
+    with pytest.raises(ValidationError) as excinfo:
+        accounts.account_signup(**signup_kwargs(password=PASSWORD + "2"))
+
+    assert set(excinfo.value.error_dict) == {"username", "email"}
+    assert User.objects.count() == 1
 
 
 def test_signup_refuses_an_email_already_used_whatever_its_case_and_saves_nothing():
@@ -215,6 +246,21 @@ def test_resend_mails_a_working_link_to_an_unconfirmed_account(django_capture_on
     assert [message.to for message in mail.outbox] == [[user.email]]
     match = re.search(r"/accounts/confirm/([^/]+)/([^/]+)/", mail.outbox[0].body)
     assert accounts.account_confirm(uidb64=match.group(1), token=match.group(2)) == user
+
+
+def test_resend_sends_one_link_per_address_per_minute(django_capture_on_commit_callbacks):
+    user = signed_up()
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.account_resend_confirmation(email=user.email)
+        accounts.account_resend_confirmation(email=user.email.upper())
+    assert len(mail.outbox) == 1
+
+    cache.clear()  # the interval has passed
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.account_resend_confirmation(email=user.email)
+    assert len(mail.outbox) == 2
 
 
 @pytest.mark.parametrize("address", ["nobody@example.id", "confirmed@example.id", ""])
