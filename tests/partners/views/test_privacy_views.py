@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import empty
 
 from partners import privacy
@@ -41,9 +42,11 @@ def media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def english(client):
-    """Pages in English (``client`` is also the staff_client of a test)."""
+    """Pages in English (``client`` is also the staff_client of a test); lazy messages in
+    the context are read in English too."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    with translation.override("en"):
+        yield client
 
 
 def an_ikm(username: str = "owner-a", **fields) -> Supplier:
