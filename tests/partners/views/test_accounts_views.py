@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -416,3 +417,16 @@ def test_password_reset_pages_render(client):
         reverse("partners:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "x-y"})
     )
     assert 'id="password-reset-invalid"' in response.content.decode()
+
+
+def test_login_page_with_the_login_form_offers_a_new_link_to_an_unconfirmed_account(rf):
+    """What the login page shows once the login view uses ``LoginForm``."""
+    unconfirmed_user()
+    request = rf.post(reverse("login"))
+    form = LoginForm(request=request, data={"username": "belum", "password": PASSWORD})
+    form.is_valid()
+
+    html = render_to_string("registration/login.html", {"form": form}, request=request)
+
+    assert 'id="resend-confirmation-link"' in html
+    assert reverse("partners:resend_confirmation") in html
