@@ -19,9 +19,11 @@ class ChosenLanguageMiddleware:
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen and check_for_language(chosen) else settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
-        response.headers.setdefault("Content-Language", translation.get_language())
+        # override, not activate: the thread's previous language comes back afterwards, so
+        # one request's choice never leaks into the next piece of work on the same thread.
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+            patch_vary_headers(response, ("Cookie",))
+            response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "partners.context_processors.notifications",
             ],
         },
     },
@@ -177,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-rescores": {
         "task": "matchmaking.tasks.resume_stalled_runs",
         "schedule": 300.0,
+    },
+    "certificate-expiry-reminders": {
+        "task": "matchmaking.tasks.certificate_expiry_reminders",
+        "schedule": crontab(hour=6, minute=30),
     },
     "partnership-reminders": {
         "task": "matchmaking.tasks.partnership_reminders",

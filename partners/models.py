@@ -33,7 +33,7 @@ from .choices import (
     VerificationStatus,
 )
 from .sizing import size_class
-from .uploads import DocumentValidator, certificate_path, drawing_path, private_storage
+from .uploads import DocumentValidator, certificate_path, drawing_path, select_private_storage
 from .validators import nib_validator, phone_validator
 
 
@@ -298,7 +298,7 @@ class SupplierCertification(TimeStampedModel):
     document = models.FileField(
         _("certificate document"),
         upload_to=certificate_path,
-        storage=private_storage,
+        storage=select_private_storage,
         blank=True,
         validators=[DocumentValidator()],
         help_text=_("A scan or photo of the certificate: PDF, PNG or JPEG."),
@@ -477,7 +477,7 @@ class Demand(TimeStampedModel):
     drawing = models.FileField(
         _("technical drawing"),
         upload_to=drawing_path,
-        storage=private_storage,
+        storage=select_private_storage,
         blank=True,
         validators=[DocumentValidator()],
         help_text=_("PDF, PNG or JPEG; seen only by your company and ministry staff."),

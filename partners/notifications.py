@@ -159,7 +159,9 @@ def notify(
         user=user, kind=NotificationKind(kind), params=dict(params or {}), url=url
     )
     if email_wanted(user=user, kind=kind):
-        transaction.on_commit(lambda: _send_email(notification.pk))
+        from .tasks import send_notification_email
+
+        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
     return notification
 
 
@@ -183,7 +185,8 @@ def _absolute(url: str) -> str:
     return settings.SITE_URL.rstrip("/") + url
 
 
-def _send_email(notification_id: int) -> None:
+def notification_email_send(*, notification_id: int) -> None:
+    """E-mail one notification (in the site's language) unless it was already sent."""
     notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
     if notification is None or notification.emailed_at:
         return

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 SIGNATURES = {
@@ -25,14 +24,20 @@ SIGNATURES = {
 }
 
 
-class PrivateStorage(LazyObject):
-    """``MEDIA_ROOT`` without a public URL (read at first use, so tests can override it)."""
+class PrivateStorage(FileSystemStorage):
+    """``MEDIA_ROOT`` (followed when the setting changes, e.g. in tests) with no public URL."""
 
-    def _setup(self) -> None:
-        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+    def url(self, name: str | None) -> str:
+        raise ValueError("private documents have no URL; serve them through a view")
 
 
 private_storage = PrivateStorage()
+
+
+def select_private_storage() -> PrivateStorage:
+    """The storage of uploaded documents (a callable, so migrations name it instead of
+    freezing a machine's MEDIA_ROOT path into the migration)."""
+    return private_storage
 
 
 def sniff_extension(head: bytes) -> str | None:
@@ -51,9 +56,9 @@ class DocumentValidator:
         limit = settings.UPLOAD_MAX_BYTES
         if file.size > limit:
             raise ValidationError(
-                _("The file is %(size)s MB; at most %(limit)s MB is accepted."),
+                _("The file is %(size)s; at most %(limit)s is accepted."),
                 code="file_too_large",
-                params={"size": round(file.size / 1_048_576, 1), "limit": limit // 1_048_576},
+                params={"size": human_size(file.size), "limit": human_size(limit)},
             )
         position = file.tell() if hasattr(file, "tell") else 0
         file.seek(0)
@@ -64,6 +69,14 @@ class DocumentValidator:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DocumentValidator)
+
+
+def human_size(size: int) -> str:
+    """A file size for messages: whole KB below 1 MB ("4 KB"), else MB with at most one
+    decimal ("1.1 MB", "5 MB")."""
+    if size < 1_048_576:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1_048_576:.1f}".removesuffix(".0") + " MB"
 
 
 def _random_name(folder: str, filename: str) -> str:

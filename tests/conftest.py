@@ -46,3 +46,12 @@ def manufacturer_client(client, manufacturer_user):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded documents go to a fresh folder (the private storage follows MEDIA_ROOT)."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root

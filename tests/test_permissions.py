@@ -31,7 +31,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
-from django.utils.functional import empty
 
 from partners.choices import AccountType, DemandStatus, NotificationKind, VerificationStatus
 from partners.models import Notification, SupplierDraft
@@ -124,32 +123,12 @@ SELF_SERVICE_URLS = [
     if not url.startswith("/accounts/")  # sign-up, confirmation, password reset: public
 ]
 
-#: API URLs that signed-in parties can open today, with why (the lead decides on a fix).
-API_KNOWN_OPEN = {
-    "/api/v1/": "the DRF API root lists the endpoints to any signed-in user "
-    "(DEFAULT_PERMISSION_CLASSES is IsAuthenticated); it holds no data, but the endpoints "
-    "are staff-only",
-    "/api/v1/.json/": "the API root with a format suffix, as above",
-}
-
 
 def _api_param(url: str) -> Any:
-    if url in API_KNOWN_OPEN:
-        return pytest.param(
-            url, marks=pytest.mark.xfail(strict=True, reason=API_KNOWN_OPEN[url]), id=url
-        )
     return pytest.param(url, id=url)
 
 
 # --- the world: two of each kind of party -------------------------------------------------
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
-    yield tmp_path
-    private_storage._wrapped = empty
 
 
 @dataclass

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from matchmaking.selectors import headline_counts
+from partners.permissions import is_ikm_owner, is_manufacturer_member
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -15,5 +16,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def after_login(request: HttpRequest) -> HttpResponse:
-    """The landing page by role: ministry staff start on their dashboard, others at home."""
-    return redirect("workspace:dashboard" if request.user.is_staff else "home")
+    """The landing page by role: staff on their dashboard, an IKM owner on their IKM (which
+    offers to start or resume the registration), a manufacturer's member on the company
+    page; anyone else at home."""
+    user = request.user
+    if user.is_staff:
+        return redirect("workspace:dashboard")
+    if is_ikm_owner(user):
+        return redirect("partners:my_ikm")
+    if is_manufacturer_member(user):
+        return redirect("partners:company")
+    return redirect("home")

@@ -10,7 +10,12 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from partners.choices import DemandStatus, VerificationStatus
-from tests.partners.factories import DemandFactory, ManufacturerFactory, SupplierFactory
+from tests.partners.factories import (
+    DemandFactory,
+    ManufacturerFactory,
+    SupplierFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -102,15 +107,29 @@ def test_login_sends_staff_to_their_dashboard(client, staff_user):
     assert landing["Location"] == reverse("workspace:dashboard")
 
 
-def test_login_sends_other_users_home(client, ikm_user):
+def test_login_sends_an_ikm_owner_to_their_ikm(client, ikm_user):
     client.post(
         reverse("login"), {"username": ikm_user.username, "password": "jembatan-test-password"}
     )
 
     landing = client.get(reverse("after_login"))
 
+    assert landing["Location"] == reverse("partners:my_ikm")
+
+
+def test_login_sends_a_manufacturer_member_to_the_company_page(client, manufacturer_user):
+    client.force_login(manufacturer_user)
+
+    assert client.get(reverse("after_login"))["Location"] == reverse("partners:company")
+
+
+def test_login_sends_a_user_without_a_role_home(client):
+    client.force_login(UserFactory(username="tamu"))
+
+    landing = client.get(reverse("after_login"))
+
     assert landing["Location"] == reverse("home")
-    assert ikm_user.username in client.get(reverse("home")).content.decode()
+    assert "tamu" in client.get(reverse("home")).content.decode()
 
 
 def test_login_honours_next(client, staff_user):

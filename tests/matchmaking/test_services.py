@@ -256,7 +256,8 @@ def test_specification_change_flags_approved_match_and_live_partnership(
     # the buyer moves to aluminium: the foundry's declared material no longer fits
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         partners_services.demand_update(demand=demand, data={"material": cat.aluminium})
-    assert len(callbacks) == 1
+    # the demand's rescore, and the notice to IKM in a partnership on this demand
+    assert len(callbacks) == 2
 
     match.refresh_from_db()
     assert match.status == MatchStatus.APPROVED

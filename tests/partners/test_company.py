@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
-from django.utils.functional import empty
 
 from partners import events, services
 from partners.choices import DemandStatus, VerificationStatus
@@ -43,15 +42,6 @@ from tests.partners.factories import (
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    """Uploads go to a fresh folder (the private storage reads MEDIA_ROOT at first use)."""
-    settings.MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
-    yield tmp_path
-    private_storage._wrapped = empty
 
 
 def stored_files(root):

@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.forms.models import model_to_dict
-from django.utils.functional import empty
 
 from matchmaking import services as matching
 from matchmaking.choices import MatchStatus, PartnershipStage
@@ -48,15 +47,6 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n% certificate of Ibu Sri Wahyuni\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n drawing of the brake block"
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    """Uploads go to a fresh folder (the private storage reads MEDIA_ROOT at first use)."""
-    settings.MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
-    yield tmp_path
-    private_storage._wrapped = empty
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone, translation
-from django.utils.functional import empty
 
 from components.choices import Unit
 from partners import events
@@ -26,7 +25,6 @@ from partners.models import (
     SupplierCertification,
     SupplierDraft,
 )
-from partners.uploads import private_storage
 from tests.components.factories import (
     CertificationFactory,
     ComponentTypeFactory,
@@ -44,15 +42,6 @@ from tests.partners.factories import (
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-
-
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    """Uploads go to a fresh folder (the private storage re-reads MEDIA_ROOT)."""
-    settings.MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
-    yield tmp_path
-    private_storage._wrapped = empty
 
 
 def stored_files(root: Path) -> list[str]:
@@ -318,7 +307,6 @@ def test_submit_refuses_an_owner_who_already_has_an_ikm(owner, cat, media):
 @pytest.mark.postgres
 def test_two_submissions_at_the_same_moment_create_one_ikm(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
     catalogue = {
         "regency": RegencyFactory(),
         "kbli": KbliCodeFactory(),
@@ -346,7 +334,6 @@ def test_two_submissions_at_the_same_moment_create_one_ikm(transactional_db, set
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    private_storage._wrapped = empty
 
     assert sorted(type(o).__name__ for o in outcomes) == ["DraftMissing", "Supplier"], outcomes
     assert Supplier.objects.filter(owner=owner).count() == 1

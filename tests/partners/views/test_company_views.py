@@ -13,12 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import empty
 
 from partners import events
 from partners.choices import DemandStatus, VerificationStatus
 from partners.models import Demand, Manufacturer, Plant
-from partners.uploads import private_storage
 from tests.components.factories import (
     CertificationFactory,
     ComponentTypeFactory,
@@ -43,20 +41,10 @@ TODAY = timezone.localdate
 
 
 @pytest.fixture(autouse=True)
-def language_restored():
-    """The language middleware leaves the request's language active in this thread: put
-    the default back so later tests read Indonesian as they expect."""
-    yield
-    translation.deactivate()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    """Uploads go to a fresh folder (the private storage reads MEDIA_ROOT at first use)."""
-    settings.MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
-    yield tmp_path
-    private_storage._wrapped = empty
+def english_messages():
+    """The clients ask for English pages; compare the (lazy) messages in English too."""
+    with translation.override("en"):
+        yield
 
 
 def stored_files(root):
@@ -575,7 +563,7 @@ def test_every_error_of_one_submission_shows_at_once(client_a, plant_a):
     ("name", "content", "message"),
     [
         ("gambar.pdf", b"MZ\x90\x00 not a pdf at all", "Only PDF, PNG or JPEG files are accepted."),
-        ("gambar.pdf", PDF + b"0" * 4096, "The file is 0.0 MB; at most 0 MB is accepted."),
+        ("gambar.pdf", PDF + b"0" * 4096, "The file is 4 KB; at most 2 KB is accepted."),
     ],
 )
 def test_a_bad_drawing_is_refused_before_anything_is_stored(

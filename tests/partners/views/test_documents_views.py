@@ -5,12 +5,9 @@ file's own bytes with ``nosniff``."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils.functional import empty
 
 from partners.models import SupplierDraft
 from partners.uploads import private_storage
@@ -27,15 +24,6 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
-
-
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    """Uploads go to a fresh folder (the private storage re-reads MEDIA_ROOT)."""
-    settings.MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
-    yield tmp_path
-    private_storage._wrapped = empty
 
 
 def client_for(client, user):

@@ -13,12 +13,10 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from django.utils.functional import empty
 
 from partners import privacy
 from partners.choices import DeletionStatus, VerificationStatus
 from partners.models import DeletionRequest, Supplier
-from partners.uploads import private_storage
 from tests.partners.factories import (
     ManufacturerFactory,
     SupplierCertificationFactory,
@@ -30,14 +28,6 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
-    yield tmp_path
-    private_storage._wrapped = empty
 
 
 @pytest.fixture(autouse=True)
