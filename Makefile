@@ -19,7 +19,7 @@ DEMO_PASSWORD := demo12345
 JEMBATAN_ENV ?= local
 export JEMBATAN_ENV
 
-.PHONY: help venv run test bench lint check messages lock worker beat clean
+.PHONY: help venv run test bench lint check messages messages-check lock worker beat clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -65,9 +65,18 @@ check: venv ## Django system checks and no missing migrations
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
+MESSAGE_IGNORE := --ignore=.venv --ignore=static/vendor --ignore=staticfiles --ignore=var --ignore=tests --ignore=artifacts
+
 messages: venv ## Update locale/*/django.po for id and en, then compile them (needs gettext)
-	$(MANAGE) makemessages -l id -l en --ignore=.venv --ignore=static/vendor --ignore=staticfiles --ignore=var --ignore=tests
+	$(MANAGE) makemessages -l id -l en $(MESSAGE_IGNORE)
 	$(MANAGE) compilemessages --ignore=.venv
+
+messages-check: venv ## Fail when a string in the code is missing or untranslated in locale/id (needs gettext)
+	@work=$$(mktemp -d) && cp -r locale "$$work/" && \
+	$(MANAGE) makemessages -l id --keep-pot $(MESSAGE_IGNORE) >/dev/null && \
+	mv locale/django.pot "$$work/" && rm -rf locale && cp -r "$$work/locale" . && \
+	msgcmp "$$work/locale/id/LC_MESSAGES/django.po" "$$work/django.pot" && \
+	echo "locale/id translates every string in the code"
 
 lock: ## Regenerate requirements.lock from pyproject.toml with uv (needs uv on PATH)
 	@command -v uv >/dev/null || { echo "make lock needs uv: https://docs.astral.sh/uv/" >&2; exit 1; }

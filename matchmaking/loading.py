@@ -270,13 +270,21 @@ def _committed_volume(cap_id: np.ndarray, rows: list, supplier_filter: dict) -> 
 
 def load_demand_specs(demands: Iterable[int] | QuerySet | None = None) -> list[DemandSpec]:
     """Open demands (or the given ids or demand queryset, whatever their status) as engine
-    inputs. A queryset is used as a subquery, which keeps thousands of ids out of the SQL."""
+    inputs. A queryset is used as a subquery, which keeps thousands of ids out of the SQL.
+
+    Only demands of verified, active manufacturers are matched, as only verified, active
+    suppliers are candidates (``load_candidates``): a company still waiting for the
+    ministry's verification, or rejected or suspended, gets no suggestions."""
     if demands is None:
         qs = Demand.objects.filter(status=DemandStatus.OPEN)
     elif isinstance(demands, QuerySet):
         qs = demands
     else:
         qs = Demand.objects.filter(pk__in=list(demands))
+    qs = qs.filter(
+        manufacturer__verification_status=VerificationStatus.VERIFIED,
+        manufacturer__is_active=True,
+    )
     rows = list(
         qs.order_by("pk").values_list(
             "pk",

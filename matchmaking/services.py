@@ -29,7 +29,7 @@ from .choices import (
 )
 from .consortia import write_consortia
 from .loading import load_candidates, load_demand_specs, load_labels, load_vocabularies
-from .models import Match, MatchingPolicy, ScoringRun
+from .models import ConsortiumSuggestion, Match, MatchingPolicy, ScoringRun
 from .persistence import MatchRow, delete_suggestions, rerank, write_rows
 from .policies import policy_active, policy_params
 from .rows import ranking_rows
@@ -152,11 +152,25 @@ def rescore_specs(specs: Sequence[DemandSpec], ctx: Context) -> None:
 def rescore_demand(*, demand_id: int) -> None:
     """Rescore one demand against all suppliers (after it was created or edited).
 
-    Demands that are not open keep their last scores."""
-    specs = load_demand_specs(
+    Demands that are not open keep their last scores; an open demand that may not be
+    matched (its manufacturer is not verified, or inactive) loses its suggestions."""
+    open_ids = list(
         Demand.objects.filter(pk=demand_id, status=DemandStatus.OPEN).values_list("pk", flat=True)
     )
+    specs = load_demand_specs(open_ids)
     rescore_specs(specs, Context.load())
+    withdraw_suggestions(set(open_ids) - {spec.demand_id for spec in specs})
+
+
+def withdraw_suggestions(demand_ids: set[int] | list[int]) -> None:
+    """Open demands that are no longer matched: their unreviewed suggestions and consortium
+    go, reviewed matches leave the ranking (they keep their status and history)."""
+    if not demand_ids:
+        return
+    ids = list(demand_ids)
+    delete_suggestions(Q(demand_id__in=ids))
+    Match.objects.filter(demand_id__in=ids, is_current=True).update(is_current=False, rank=None)
+    ConsortiumSuggestion.objects.filter(demand_id__in=ids).delete()
 
 
 def rescore_supplier(*, supplier_id: int) -> None:
@@ -349,8 +363,10 @@ def full_rescore_run(
             still_open = Demand.objects.filter(
                 pk__in=[pk for _, pk in batch], status=DemandStatus.OPEN
             )
-            specs = load_demand_specs(still_open.values_list("pk", flat=True))
+            still_open_ids = list(still_open.values_list("pk", flat=True))
+            specs = load_demand_specs(still_open_ids)
             rescore_specs(specs, ctx)
+            withdraw_suggestions(set(still_open_ids) - {spec.demand_id for spec in specs})
             ScoringRun.objects.filter(pk=run.pk).update(
                 cursor_category=batch[-1][0],
                 cursor=batch[-1][1],

@@ -40,18 +40,35 @@ def is_staff(user) -> bool:
 staff_required = role_required(is_staff)
 
 
+def _remembered(user, key: str, compute: Callable[[], bool]) -> bool:
+    """A role answer kept on the user object, so the decorator, the view and the navbar of
+    one request ask the database once (``request.user`` lives for one request)."""
+    cache = user.__dict__.setdefault("_jembatan_roles", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def is_ikm_owner(user) -> bool:
     """Signed up as an IKM owner (registration may still be a draft) or owns an IKM."""
     from .choices import AccountType
 
-    return user.account_type == AccountType.IKM_OWNER or user.suppliers.exists()
+    return _remembered(
+        user,
+        "ikm_owner",
+        lambda: user.account_type == AccountType.IKM_OWNER or user.suppliers.exists(),
+    )
 
 
 def is_manufacturer_member(user) -> bool:
     """Signed up as a manufacturer representative or is a member of a manufacturer."""
     from .choices import AccountType
 
-    return user.account_type == AccountType.MANUFACTURER or user.manufacturers.exists()
+    return _remembered(
+        user,
+        "manufacturer_member",
+        lambda: user.account_type == AccountType.MANUFACTURER or user.manufacturers.exists(),
+    )
 
 
 ikm_owner_required = role_required(is_ikm_owner)

@@ -496,3 +496,22 @@ def test_incremental_supplier_rescores_agree_with_full_demand_rescores(cat, seed
         for demand in demands:
             services.rescore_demand(demand_id=demand.pk)
         assert {d.pk: rows(d) for d in demands} == incremental, edit
+
+
+def test_suspending_the_manufacturer_withdraws_its_demands_suggestions(cat):
+    demand = f.brake_block_demand(cat)
+    suggested = f.supplier(cat, name="Foundry A")
+    reviewed = f.supplier(cat, name="Foundry B")
+    services.rescore_demand(demand_id=demand.pk)
+    Match.objects.filter(demand=demand, supplier=reviewed).update(status=MatchStatus.SHORTLISTED)
+    assert Match.objects.filter(demand=demand, supplier=suggested, is_current=True).exists()
+
+    demand.manufacturer.verification_status = VerificationStatus.SUSPENDED
+    demand.manufacturer.save()
+    services.rescore_demand(demand_id=demand.pk)
+
+    assert not Match.objects.filter(demand=demand, supplier=suggested).exists()
+    kept = Match.objects.get(demand=demand, supplier=reviewed)
+    assert kept.status == MatchStatus.SHORTLISTED
+    assert (kept.is_current, kept.rank) == (False, None)
+    assert not ConsortiumSuggestion.objects.filter(demand=demand).exists()

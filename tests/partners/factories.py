@@ -7,7 +7,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from components.choices import Unit
-from partners.choices import DemandStatus, LegalForm
+from partners.choices import DemandStatus, LegalForm, VerificationStatus
 from partners.models import (
     Demand,
     Manufacturer,
@@ -107,7 +107,10 @@ class DemandFactory(DjangoModelFactory):
         model = Demand
         skip_postgeneration_save = True
 
-    manufacturer = factory.SubFactory(ManufacturerFactory)
+    # verified: only demands of verified manufacturers are matched
+    manufacturer = factory.SubFactory(
+        ManufacturerFactory, verification_status=VerificationStatus.VERIFIED
+    )
     plant = factory.SubFactory(PlantFactory, manufacturer=factory.SelfAttribute("..manufacturer"))
     component_type = factory.SubFactory(ComponentTypeFactory)
     title = factory.Sequence(lambda n: f"Blok rem komposit, batch {n}")

@@ -450,13 +450,6 @@ def test_verifying_a_manufacturer_notifies_every_active_member_and_rescores_its_
 # --- the engine leaves out demands of manufacturers that are not verified ---------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "needs the demand filter in matchmaking/loading.py, which waits for DemandFactory to "
-        "make verified manufacturers (patch in the report)"
-    ),
-)
 @pytest.mark.parametrize(
     ("status", "active"),
     [

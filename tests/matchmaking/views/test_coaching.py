@@ -9,7 +9,7 @@ import io
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from matchmaking import services
@@ -37,6 +37,14 @@ def cat():
 def in_english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture(autouse=True)
+def english_reading():
+    """Lazy texts and numbers from the context are read in English, as the pages asked for
+    by ``in_english`` are rendered."""
+    with translation.override("en"):
+        yield
 
 
 def lacking(code: str, **params) -> list[dict]:

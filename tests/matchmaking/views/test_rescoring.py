@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from matchmaking.choices import ScoringRunKind, ScoringRunStatus
 from matchmaking.models import Match, ScoringRun
@@ -260,7 +260,8 @@ def test_a_too_long_reason_is_a_field_error_and_starts_nothing(staff_client):
 
     assert response.status_code == 200
     assert ScoringRun.objects.count() == 0
-    assert "at most 200 characters" in response.context["form"].errors["reason"][0]
+    with translation.override("en"):
+        assert "at most 200 characters" in response.context["form"].errors["reason"][0]
     html = response.content.decode()
     assert "is-invalid" in html
     assert f'value="{reason}"' in html

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from components.models import Province
 from matchmaking import services
@@ -231,9 +232,10 @@ def test_bulk_reject_without_a_note_keeps_the_ticks_and_saves_nothing(staff_clie
     )
 
     assert response.status_code == 200
-    assert response.context["bulk_form"].errors["note"] == [
-        "Give a reason for rejecting this match."
-    ]
+    with translation.override("en"):
+        assert response.context["bulk_form"].errors["note"] == [
+            "Give a reason for rejecting this match."
+        ]
     assert response.context["ticked"] == {pair(first)}
     body = response.content.decode()
     assert re.search(rf'name="pair" value="{pair(first)}"[^>]*checked', body)
