@@ -56,6 +56,9 @@ LIVE_PARTNERSHIP_STAGES = (
     PartnershipStage.CONTRACT,
     PartnershipStage.ACTIVE_SUPPLY,
 )
+# Live stages a partnership can be stuck in. Active supply is the steady state a partnership
+# is meant to reach: months in it mean deliveries, not neglect.
+STALLABLE_STAGES = tuple(stage for stage in LIVE_PARTNERSHIP_STAGES if stage != "active_supply")
 CLOSED_PARTNERSHIP_STAGES = (
     PartnershipStage.COMPLETED,
     PartnershipStage.DECLINED,

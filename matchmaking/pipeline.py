@@ -38,6 +38,7 @@ from .choices import (
     CAPACITY_COMMITTING_STAGES,
     CLOSED_PARTNERSHIP_STAGES,
     LIVE_PARTNERSHIP_STAGES,
+    STALLABLE_STAGES,
     PartnershipStage,
 )
 from .models import Partnership, PartnershipEvent
@@ -371,7 +372,7 @@ class _Reminder:
 def _reminder_candidates(today: datetime.date) -> Q:
     cutoff = stale_cutoff(today=today)
     return Q(
-        stage__in=LIVE_PARTNERSHIP_STAGES,
+        stage__in=STALLABLE_STAGES,
         stage_changed_at__lt=cutoff,
         officer__isnull=False,
         officer__is_active=True,

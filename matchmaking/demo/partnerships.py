@@ -140,6 +140,7 @@ def _play(scenario: Scenario, officer: User, now: datetime.datetime) -> bool:
     MatchDecision.objects.filter(match=match).update(created_at=approved_at)
     Match.objects.filter(pk=match.pk).update(reviewed_at=approved_at)
     partnership = Partnership.objects.get(match=match)
+    Partnership.objects.filter(pk=partnership.pk).update(created_at=approved_at)
     _backdate(partnership, approved_at)
     stage = PartnershipStage.APPROVED
     for to_stage, days_ago, note in scenario.steps:

@@ -25,7 +25,12 @@ from django.utils import timezone
 
 from components.choices import Unit
 
-from ..choices import CLOSED_PARTNERSHIP_STAGES, LIVE_PARTNERSHIP_STAGES, PartnershipStage
+from ..choices import (
+    CLOSED_PARTNERSHIP_STAGES,
+    LIVE_PARTNERSHIP_STAGES,
+    STALLABLE_STAGES,
+    PartnershipStage,
+)
 from ..models import Partnership, PartnershipEvent
 from ..pipeline import STAGE_ORDER, days_in_stage, stale_cutoff
 from ..scoring.units import conversion
@@ -43,7 +48,7 @@ LIST_RELATED = (
 
 def stuck_q(*, today: datetime.date | None = None) -> Q:
     """Live partnerships that have not changed stage for ``PARTNERSHIP_STALE_DAYS``."""
-    return Q(stage__in=LIVE_PARTNERSHIP_STAGES, stage_changed_at__lt=stale_cutoff(today=today))
+    return Q(stage__in=STALLABLE_STAGES, stage_changed_at__lt=stale_cutoff(today=today))
 
 
 def partnership_list(*, today: datetime.date | None = None) -> QuerySet[Partnership]:
@@ -116,7 +121,7 @@ def pipeline_board(
             n=Count("pk"),
             n_stuck=Count(
                 "pk",
-                filter=Q(stage__in=LIVE_PARTNERSHIP_STAGES, stage_changed_at__lt=cutoff),
+                filter=Q(stage__in=STALLABLE_STAGES, stage_changed_at__lt=cutoff),
             ),
         )
     }

@@ -544,6 +544,28 @@ def test_stuck_means_live_and_unchanged_for_the_configured_number_of_days(settin
     assert not any(partnership_list().values_list("stuck", flat=True))
 
 
+def test_a_partnership_in_active_supply_for_months_is_delivering_not_stuck(officer):
+    supplying = partnership(
+        S.ACTIVE_SUPPLY,
+        officer=officer,
+        stage_changed_at=days_ago(120),
+        match__supplier__legal_name="CV Pasok Lancar",
+    )
+    waiting = partnership(
+        S.CONTRACT,
+        officer=officer,
+        stage_changed_at=days_ago(120),
+        match__supplier__legal_name="CV Menunggu PO",
+    )
+
+    stuck = dict(partnership_list().values_list("pk", "stuck"))
+
+    assert stuck == {supplying.pk: False, waiting.pk: True}
+    assert pipeline.partnership_reminders_send() == 1
+    assert "CV Menunggu PO" in mail.outbox[0].body
+    assert "CV Pasok Lancar" not in mail.outbox[0].body
+
+
 def test_board_counts_every_stage_and_shows_the_longest_waiting_cards_first():
     oldest = partnership(S.INTRODUCED, stage_changed_at=days_ago(45))
     middle = partnership(S.INTRODUCED, stage_changed_at=days_ago(10))
