@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -132,3 +133,70 @@ def foreign_strings(text: str, language: str) -> list[str]:
 
 def visible_text(page) -> str:
     return page.locator("body").inner_text()
+
+
+# --- Helpers for tests with several people (contexts) or viewports -------------------------
+
+
+def new_page(browser, base_url: str, viewport: dict | None = None):
+    """A page in a fresh browser context (own cookies: another person, another language)
+    set up like the ``page`` fixture: outside hosts refused, JavaScript errors collected
+    in ``page.js_errors``. Close it with ``page.context.close()``."""
+    context = browser.new_context(viewport=viewport or DESKTOP, base_url=base_url)
+    context.set_default_timeout(15_000)
+    host = base_url.split("//", 1)[1]
+    context.route(
+        re.compile(r"^https?://(?!" + re.escape(host) + r"/)"), lambda route: route.abort()
+    )
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    opened.js_errors = errors
+    return opened
+
+
+@pytest.fixture
+def open_page(browser, demo_server) -> Iterator:
+    """Factory: ``open_page(viewport=PHONE)`` gives a page in its own context on the demo
+    server; every context opened is closed after the test."""
+    opened: list = []
+
+    def factory(viewport: dict | None = None):
+        created = new_page(browser, demo_server.url, viewport)
+        opened.append(created)
+        return created
+
+    yield factory
+    for created in opened:
+        created.context.close()
+
+
+def log_out(page) -> None:
+    """Press the navbar's "Log out" (a POST form); lands on the home page."""
+    page.locator("form[action='/accounts/logout/'] button[type=submit]").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+    page.locator("nav a[href^='/accounts/login/']").first.wait_for()
+
+
+def official_names() -> list[str]:
+    """Names that are the same in both languages: the official (English) titles of
+    standards such as "ISO 9001 Quality management system"."""
+    from components.models import Certification
+
+    return list(Certification.objects.values_list("name", flat=True))
+
+
+def language_problems(page, language: str) -> list[str]:
+    """Strings of the other language on the page (official certification names aside),
+    after checking that the page is served in ``language``."""
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == language, page.url
+    text = visible_text(page)
+    for name in official_names():
+        text = text.replace(name, " ")
+    return foreign_strings(text, language)
+
+
+def page_overflow(page) -> int:
+    """How wide the document is, in CSS pixels (wider than the viewport = sideways scroll)."""
+    return page.evaluate("document.documentElement.scrollWidth")
