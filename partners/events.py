@@ -64,4 +64,3 @@ demand_changed = Event("demand_changed")
 #: processes, quantity, certifications, plant, dates, text or drawing). Sent with
 #: ``demand_id`` and ``fields`` (the names of the changed fields), besides demand_changed.
 demand_specification_changed = Event("demand_specification_changed")
-
