@@ -172,6 +172,7 @@ def account_signup(
     if user.pk is not None:
         return user
     user.set_password(password)
+    user.privacy_accepted_at = timezone.now()
     language = translation.get_language() or settings.LANGUAGE_CODE
     try:
         with transaction.atomic():

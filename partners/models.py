@@ -49,6 +49,12 @@ class User(AbstractUser):
         help_text=_("What the person signed up as; empty for staff and accounts made by staff."),
     )
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    privacy_accepted_at = models.DateTimeField(
+        _("privacy notice accepted at"),
+        null=True,
+        blank=True,
+        help_text=_("When the person accepted the privacy notice at sign-up."),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -72,6 +78,22 @@ class Organisation(TimeStampedModel):
         db_index=True,
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verification_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verification decided by"),
+    )
+    verification_decided_at = models.DateTimeField(
+        _("verification decided at"), null=True, blank=True
+    )
+    verification_note = models.TextField(
+        _("verification note"),
+        blank=True,
+        help_text=_("Why staff rejected or suspended the organisation (shown to it)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     anonymised_at = models.DateTimeField(
         _("anonymised at"),

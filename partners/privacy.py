@@ -828,6 +828,8 @@ def organisation_anonymise(*, organisation: Organisation) -> Organisation:
             {old_name: label, **dict.fromkeys(_personal_strings(current, users), erased)}
         )
         current.contact_person = current.contact_phone = current.contact_email = ""
+        # Staff's free-text verification note may name people: it goes too.
+        current.verification_note = ""
         current.verification_status = VerificationStatus.SUSPENDED
         current.verified_at = None
         current.is_active = False

@@ -34,7 +34,7 @@ from django.db import models, transaction
 from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from components.models import Province
@@ -230,7 +230,7 @@ def organisation_for_verification(*, kind: str, pk: int) -> Organisation:
     the model's ``DoesNotExist`` when there is none."""
     if kind == OrganisationKind.IKM:
         return (
-            Supplier.objects.select_related("regency__province", "owner")
+            Supplier.objects.select_related("regency__province", "owner", "verification_decided_by")
             .prefetch_related(
                 "kbli_codes",
                 Prefetch(
@@ -248,7 +248,8 @@ def organisation_for_verification(*, kind: str, pk: int) -> Organisation:
         )
     if kind == OrganisationKind.MANUFACTURER:
         return (
-            Manufacturer.objects.annotate(
+            Manufacturer.objects.select_related("verification_decided_by")
+            .annotate(
                 draft_demand_count=Count("demands", filter=Q(demands__status=DemandStatus.DRAFT)),
                 open_demand_count=Count("demands", filter=Q(demands__status=DemandStatus.OPEN)),
             )
@@ -332,6 +333,13 @@ def organisation_verification_decide(
                 }
             )
         status = TARGET_STATUS[decision]
+        # Who decided, when and why stays on the record (the reason is shown to the
+        # organisation on its own pages).
+        model.objects.filter(pk=current.pk).update(
+            verification_decided_by=by,
+            verification_decided_at=timezone.now(),
+            verification_note=reason if decision != Decision.VERIFY else "",
+        )
         if isinstance(current, Supplier):
             supplier_verification_set(supplier=current, status=status)
         else:

@@ -85,6 +85,7 @@ def test_signup_creates_an_inactive_unconfirmed_account_and_mails_a_link_after_c
     assert user.first_name == "Sri Wahyuni"
     assert user.email == "Sri@logamceper.id"
     assert user.check_password(PASSWORD)
+    assert user.privacy_accepted_at is not None
     assert len(callbacks) == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["Sri@logamceper.id"]
@@ -354,6 +355,19 @@ def test_rejecting_or_suspending_without_a_reason_changes_nothing(decision, staf
     assert mail.outbox == []
 
 
+def test_the_owner_reads_the_rejection_reason_on_their_ikm_page(staff, client):
+    ikm = SupplierFactory(legal_name="UD Cor Klaten", owner=owner())
+    verification.organisation_verification_decide(
+        organisation=ikm, decision=Decision.REJECT, reason="Foto sertifikat buram.", by=staff
+    )
+    client.force_login(ikm.owner)
+
+    page = client.get("/ikm/").content.decode()
+
+    assert "Foto sertifikat buram." in page
+    assert "data-verification-reason" in page
+
+
 def test_rejecting_mails_the_reason_to_the_owner_without_an_in_app_notification(
     staff, django_capture_on_commit_callbacks
 ):
@@ -370,6 +384,11 @@ def test_rejecting_mails_the_reason_to_the_owner_without_an_in_app_notification(
     ikm.refresh_from_db()
     assert ikm.verification_status == VerificationStatus.REJECTED
     assert ikm.verified_at is None
+    assert (ikm.verification_decided_by, ikm.verification_note) == (
+        staff,
+        "NIB tidak cocok dengan data OSS.",
+    )
+    assert ikm.verification_decided_at is not None
     assert [message.to for message in mail.outbox] == [[ikm.owner.email]]
     assert "NIB tidak cocok dengan data OSS." in mail.outbox[0].body
     assert "UD Cor Klaten" in mail.outbox[0].subject
