@@ -16,30 +16,20 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from components.admin import ReadOnlyAdmin
+
 from . import policies
 from .explanations import match_breakdown, match_reasons
 from .loading import load_labels
 from .models import (
     ConsortiumSuggestion,
     Match,
+    MatchDecision,
     MatchingPolicy,
     Partnership,
     PartnershipEvent,
     ScoringRun,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View-only pages for rows the engine or the services write."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class MatchingPolicyForm(forms.ModelForm):
@@ -117,8 +107,26 @@ class ScoringRunAdmin(ReadOnlyAdmin):
         return f"{run.done}/{run.total} ({run.percent}%)"
 
 
+class MatchDecisionInline(admin.TabularInline):
+    """The review log of a match: who decided what, when and why (written by the review
+    service, never edited)."""
+
+    model = MatchDecision
+    fields = ("created_at", "from_status", "to_status", "by", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("by")
+
+
 @admin.register(Match)
 class MatchAdmin(ReadOnlyAdmin):
+    inlines = (MatchDecisionInline,)
     list_display = (
         "demand",
         "supplier",

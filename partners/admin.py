@@ -19,15 +19,20 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from components.admin import ReadOnlyAdmin
+
 from . import events, services
 from .choices import DemandStatus, VerificationStatus
 from .models import (
+    DeletionRequest,
     Demand,
     Manufacturer,
+    Notification,
     Plant,
     Supplier,
     SupplierCapability,
     SupplierCertification,
+    SupplierDraft,
     User,
 )
 
@@ -286,3 +291,25 @@ class DemandAdmin(AnnouncingAdmin):
         if obj is not None and obj.status in (DemandStatus.CLOSED, DemandStatus.CANCELLED):
             return False
         return super().has_change_permission(request, obj)
+
+
+@admin.register(SupplierDraft)
+class SupplierDraftAdmin(ReadOnlyAdmin):
+    list_display = ("owner", "step", "updated_at")
+    search_fields = ("owner__username", "owner__email")
+    list_select_related = ("owner",)
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("user", "kind", "created_at", "read_at", "emailed_at")
+    list_filter = ("kind",)
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+
+
+@admin.register(DeletionRequest)
+class DeletionRequestAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "status", "requested_by", "created_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+    list_select_related = ("supplier", "manufacturer", "requested_by", "decided_by")

@@ -10,8 +10,16 @@ from django.utils import timezone
 
 from components.models import KbliCode, Regency
 from partners import events
-from partners.choices import DemandStatus, SizeClass, VerificationStatus
-from partners.models import Demand, Manufacturer, Supplier, SupplierCapability
+from partners.choices import DemandStatus, NotificationKind, SizeClass, VerificationStatus
+from partners.models import (
+    DeletionRequest,
+    Demand,
+    Manufacturer,
+    Notification,
+    Supplier,
+    SupplierCapability,
+    SupplierDraft,
+)
 from tests.components.factories import (
     ComponentCategoryFactory,
     ComponentTypeFactory,
@@ -27,11 +35,12 @@ from tests.partners.factories import (
     SupplierCapabilityFactory,
     SupplierCertificationFactory,
     SupplierFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
-OUR_MODELS = sorted(
+REGISTERED = sorted(
     (
         model
         for model in admin.site._registry
@@ -39,6 +48,9 @@ OUR_MODELS = sorted(
     ),
     key=lambda model: model._meta.label,
 )
+# Rows the services write (self-service, workspace): shown in the admin, never edited there.
+VIEW_ONLY = {Notification, DeletionRequest, SupplierDraft}
+OUR_MODELS = [model for model in REGISTERED if model not in VIEW_ONLY]
 
 
 def admin_url(model, view, *args):
@@ -132,7 +144,10 @@ def test_site_is_named_jembatan(admin_client):
 
 
 def test_every_catalogue_and_partner_model_is_registered():
-    assert {model._meta.model_name for model in OUR_MODELS} == {
+    assert {model._meta.model_name for model in REGISTERED} == {
+        "notification",
+        "deletionrequest",
+        "supplierdraft",
         "province",
         "regency",
         "kblicode",
@@ -159,6 +174,26 @@ def test_changelist_add_and_change_pages_open(admin_client, one_of_each, model):
     assert admin_client.get(admin_url(model, "changelist")).status_code == 200
     assert admin_client.get(admin_url(model, "add")).status_code == 200
     assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
+
+
+def test_service_written_rows_are_shown_but_not_editable(admin_client):
+    supplier = SupplierFactory(owner=UserFactory(username="pemilik"))
+    rows = {
+        Notification: Notification.objects.create(
+            user=supplier.owner, kind=NotificationKind.ORGANISATION_VERIFIED
+        ),
+        DeletionRequest: DeletionRequest.objects.create(
+            supplier=supplier, requested_by=supplier.owner
+        ),
+        SupplierDraft: SupplierDraft.objects.create(owner=supplier.owner, step=2),
+    }
+
+    for model, row in rows.items():
+        assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+        page = admin_client.get(admin_url(model, "change", row.pk))
+        assert page.status_code == 200
+        assert b'type="submit"' not in page.content.split(b'id="content"')[-1]
+        assert admin_client.get(admin_url(model, "add")).status_code == 403
 
 
 @pytest.mark.parametrize(
