@@ -147,3 +147,13 @@ def test_logout_is_a_post_and_returns_home(staff_client):
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert "_auth_user_id" not in staff_client.session
+
+
+def test_home_offers_sign_up_to_visitors_and_the_start_page_to_users(client, staff_user):
+    visitor = client.get(reverse("home")).content.decode()
+    assert reverse("partners:signup") in visitor
+
+    client.force_login(staff_user)
+    signed_in = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("after_login")}" id="home-start"' in signed_in
+    assert reverse("partners:signup") not in signed_in
