@@ -1,9 +1,6 @@
 """Admin for the catalogue and reference data; also names the admin site."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -24,20 +21,6 @@ admin.site.index_title = _("Administration")
 
 BILINGUAL_SEARCH = ("code", "name_id", "name_en")
 TIMESTAMPS = ("created_at", "updated_at")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View-only admin pages for rows that services write (the engine, the workspace and
-    the self-service pages); shared by the apps above this one."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Province)

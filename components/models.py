@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .base import BilingualNameModel, TimeStampedModel
+from common.models import BilingualNameModel, TimeStampedModel
+
 from .choices import CertificationKind, Unit
 
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from components.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin
 
 from . import policies
 from .explanations import match_breakdown, match_reasons

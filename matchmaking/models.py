@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from components.base import TimeStampedModel
+from common.models import TimeStampedModel
 from components.choices import Unit
 from partners.models import Demand, Supplier, SupplierCapability
 

@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from components.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin
 
 from . import events, services
 from .choices import DemandStatus, VerificationStatus

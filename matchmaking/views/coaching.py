@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from ..exports import Column, export_response
 from ..filters.suppliers import CoachingFilterSet
 from ..selectors.coaching import coaching, coaching_export_rows
-from .access import is_htmx, paginate, query_without_page, staff_required
+from .access import paginate, query_without_page, staff_required, wants_fragment
 
 VIEWS = ("lack", "sentra")
 
@@ -42,7 +42,7 @@ def coaching_view(request: HttpRequest) -> HttpResponse:
         "filter_query": params.urlencode(),
         "filters_active": any(params.values()),
     }
-    if is_htmx(request):
+    if wants_fragment(request):
         return render(
             request,
             "matchmaking/partials/_coaching_body.html",

@@ -18,7 +18,7 @@ from ..filters.demands import DemandFilterSet
 from ..scoring.config import FACTORS
 from ..scoring.explain import FACTOR_LABELS
 from ..selectors import demands as selectors
-from .access import is_htmx, paginate, query_without_page, staff_required
+from .access import paginate, query_without_page, staff_required, wants_fragment
 
 COMPARE_MIN, COMPARE_MAX = 2, 3
 
@@ -33,8 +33,8 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "query": query_without_page(request),
     }
-    status = 400 if filterset.errors and is_htmx(request) else 200
-    if is_htmx(request):
+    status = 400 if filterset.errors and wants_fragment(request) else 200
+    if wants_fragment(request):
         return render(
             request, "matchmaking/partials/_demand_list_results.html", context, status=status
         )

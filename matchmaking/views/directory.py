@@ -26,7 +26,7 @@ from ..selectors.directory import (
     supplier_list,
     supplier_profile,
 )
-from .access import is_htmx, paginate, query_without_page, staff_required
+from .access import paginate, query_without_page, staff_required, wants_fragment
 
 GZIP_MIN_BYTES = 1024
 
@@ -50,7 +50,7 @@ def supplier_list_view(request: HttpRequest) -> HttpResponse:
         "query": query,
         "filters_active": any(v for k, v in request.GET.items() if k != "page"),
     }
-    if is_htmx(request):
+    if wants_fragment(request):
         return render(
             request,
             "matchmaking/partials/_directory_body.html",

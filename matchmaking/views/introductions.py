@@ -16,7 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from components.web import is_htmx, paginate, query_without_page
+from common.htmx import wants_fragment
+from common.paging import paginate, query_without_page
 from partners.permissions import is_ikm_owner, is_manufacturer_member, role_required
 
 from .. import introductions
@@ -161,7 +162,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             message = _done_message(result)
-            if not is_htmx(request):
+            if not wants_fragment(request):
                 messages.success(request, message)
                 return redirect("inbox:detail", pk=introduction.pk)
             fresh = _introduction(request, pk, with_reasons=False)
@@ -169,9 +170,9 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             context["notice"] = message
             return render(request, "matchmaking/partials/_inbox_status.html", context)
     # errors: the form comes back with what was typed
-    introduction = _introduction(request, pk, with_reasons=not is_htmx(request))
+    introduction = _introduction(request, pk, with_reasons=not wants_fragment(request))
     context = _detail_context(request, introduction, form)
-    if is_htmx(request):
+    if wants_fragment(request):
         return render(request, "matchmaking/partials/_inbox_status.html", context, status=400)
     return render(request, "matchmaking/inbox_detail.html", context)
 

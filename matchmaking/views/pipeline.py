@@ -35,7 +35,7 @@ from ..exports import Column, export_response
 from ..filters.partnerships import PartnershipFilterSet
 from ..models import Partnership
 from ..selectors import pipeline as selectors
-from .access import is_htmx, paginate, query_without_page, staff_required
+from .access import paginate, query_without_page, staff_required, wants_fragment
 
 # --- forms ----------------------------------------------------------------------------------
 
@@ -239,7 +239,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         context["board"] = board
     template = (
         "matchmaking/partials/_pipeline_results.html"
-        if is_htmx(request)
+        if wants_fragment(request)
         else "matchmaking/pipeline.html"
     )
     return render(request, template, context)
@@ -410,7 +410,7 @@ def partnership_move(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             partnership = _partnership(pk)
             done = gettext("Moved to “%(stage)s”.") % {"stage": partnership.get_stage_display()}
-            if not is_htmx(request):
+            if not wants_fragment(request):
                 messages.success(request, done)
                 return redirect("workspace:partnership_detail", pk=pk)
             context = _stage_context(partnership)
@@ -425,7 +425,7 @@ def partnership_move(request: HttpRequest, pk: int) -> HttpResponse:
             )
     if conflict:
         partnership = _partnership(pk)  # show the stage it is in now
-    if is_htmx(request):
+    if wants_fragment(request):
         parts = [
             (
                 "matchmaking/partials/_partnership_stage.html",
@@ -455,11 +455,11 @@ def partnership_note(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            if not is_htmx(request):
+            if not wants_fragment(request):
                 messages.success(request, gettext("Note added."))
                 return redirect("workspace:partnership_detail", pk=pk)
             return _fragments(request, [_timeline(_partnership(pk))], status=200)
-    if is_htmx(request):
+    if wants_fragment(request):
         return _fragments(request, [_timeline(partnership, note_form=form)], status=400)
     return render(
         request, "matchmaking/partnership_detail.html", _detail_context(partnership, note_form=form)
@@ -479,7 +479,7 @@ def partnership_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            if not is_htmx(request):
+            if not wants_fragment(request):
                 messages.success(request, gettext("Outcome saved."))
                 return redirect("workspace:partnership_detail", pk=pk)
             partnership = _partnership(pk)
@@ -499,7 +499,7 @@ def partnership_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 ],
                 status=200,
             )
-    if is_htmx(request):
+    if wants_fragment(request):
         return _fragments(
             request,
             [

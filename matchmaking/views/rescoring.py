@@ -32,7 +32,7 @@ from matchmaking.selectors.rescoring import (
     scoring_run_list,
 )
 
-from .access import is_htmx, paginate, query_without_page, staff_required
+from .access import paginate, query_without_page, staff_required, wants_fragment
 
 logger = logging.getLogger(__name__)
 
@@ -137,8 +137,8 @@ def rescoring_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if run is None:
         raise Http404
     finished = run.status in FINISHED
-    context = {"run": run, "polling": not finished, "oob": is_htmx(request)}
-    if finished and is_htmx(request):
+    context = {"run": run, "polling": not finished, "oob": wants_fragment(request)}
+    if finished and wants_fragment(request):
         context["form"] = RescoreStartForm()
         context["in_progress"] = full_run_in_progress() is not None
     return render(

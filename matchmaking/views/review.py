@@ -23,7 +23,7 @@ from ..choices import MatchStatus
 from ..filters.matches import MatchFilterSet
 from ..review import MatchConflict, MatchGone, Outcome, match_decide, match_decide_many
 from ..selectors import demands as selectors
-from .access import is_htmx, paginate, query_without_page, staff_required
+from .access import paginate, query_without_page, staff_required, wants_fragment
 from .demands import demand_page
 
 NOTE_MAX_LENGTH = 2000
@@ -83,7 +83,7 @@ def decide(request: HttpRequest, demand_pk: int, supplier_pk: int) -> HttpRespon
     if status == 400:
         state["errors"] = _error_dict(form)
 
-    if not is_htmx(request):
+    if not wants_fragment(request):
         if status == 200:
             messages.success(request, state["notice"])
             url = reverse("workspace:demand_detail", args=[demand_pk])
@@ -199,11 +199,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                 bulk_form = BulkDecisionForm(
                     initial={"to_status": bulk_form.cleaned_data["to_status"]}
                 )
-        if bulk_form.is_bound and bulk_form.errors and is_htmx(request):
+        if bulk_form.is_bound and bulk_form.errors and wants_fragment(request):
             status = 400
 
     filterset = MatchFilterSet(request.GET, queryset=selectors.review_matches())
-    if filterset.errors and is_htmx(request):
+    if filterset.errors and wants_fragment(request):
         status = 400
     page = paginate(request, filterset.qs.defer("explanation", "breakdown"))
     context = {
@@ -218,7 +218,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     }
     template = (
         "matchmaking/partials/_review_results.html"
-        if is_htmx(request)
+        if wants_fragment(request)
         else "matchmaking/review_queue.html"
     )
     return render(request, template, context, status=status)

@@ -25,8 +25,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.htmx import wants_fragment
+from common.paging import paginate, query_without_page
 from components.models import ComponentType
-from components.web import is_htmx, paginate, query_without_page
 
 from .. import services
 from ..choices import DemandStatus
@@ -269,7 +270,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "query": query_without_page(request),
     }
-    if is_htmx(request):
+    if wants_fragment(request):
         return render(request, "partners/partials/_demand_list_results.html", context)
     return render(request, "partners/demand_list.html", context)
 

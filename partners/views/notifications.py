@@ -15,7 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from components.web import is_htmx, paginate, query_without_page
+from common.htmx import wants_fragment
+from common.paging import paginate, query_without_page
 
 from .. import notifications as service
 from ..choices import NotificationKind
@@ -65,7 +66,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     _own(request, pk)
     notification = service.notification_mark_read(user=request.user, notification_id=pk)
-    if is_htmx(request):
+    if wants_fragment(request):
         (notification,) = service.with_texts([notification])
         return render(
             request,

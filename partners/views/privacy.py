@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from components.web import is_htmx, paginate, query_without_page
+from common.htmx import wants_fragment
+from common.paging import paginate, query_without_page
 
 from .. import privacy
 from ..choices import DeletionStatus
@@ -203,7 +204,7 @@ def privacy_requests(request: HttpRequest) -> HttpResponse:
         "requests": page_obj.object_list,
         "query": query_without_page(request),
     }
-    if is_htmx(request):
+    if wants_fragment(request):
         return render(request, "partners/partials/_privacy_requests_results.html", context)
     return render(request, "partners/privacy_requests.html", context)
 
@@ -261,14 +262,14 @@ def privacy_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 409  # someone decided first: the fragment shows their decision
         else:
             messages.success(request, done)
-            if is_htmx(request):
+            if wants_fragment(request):
                 # the whole page changes (names, contacts): load it again
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = reverse("workspace:privacy_request_detail", args=[pk])
                 return response
             return redirect("workspace:privacy_request_detail", pk=pk)
     context = _detail_context(_request_or_404(pk), form)
-    if is_htmx(request):
+    if wants_fragment(request):
         return render(request, "partners/partials/_privacy_decision.html", context, status=status)
     return render(request, "partners/privacy_request.html", context)
 

@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from components.web import is_htmx, paginate, query_without_page
+from common.htmx import wants_fragment
+from common.paging import paginate, query_without_page
 
 from .. import verification
 from ..forms.accounts import VerificationDecisionForm, VerificationFilterForm, add_service_errors
@@ -32,7 +33,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
         "items": verification.verification_items(page.object_list),
         "query": query_without_page(request),
     }
-    if is_htmx(request):
+    if wants_fragment(request):
         status = 400 if form.errors else 200
         return render(
             request, "partners/partials/_verification_results.html", context, status=status
@@ -73,12 +74,12 @@ def verification_detail(request: HttpRequest, kind: str, pk: int) -> HttpRespons
                     request, verification.done_message(organisation, form.cleaned_data["decision"])
                 )
                 url = reverse("workspace:verification_queue")
-                if is_htmx(request):
+                if wants_fragment(request):
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = url
                     return response
                 return redirect(url)
-        if is_htmx(request):
+        if wants_fragment(request):
             return render(
                 request,
                 "partners/partials/_verification_decision.html",

@@ -1,4 +1,4 @@
-"""Shared model bases. Lives in the lowest app so every app may use it."""
+"""Abstract model bases every app may use."""
 
 from django.db import models
 from django.utils.translation import get_language

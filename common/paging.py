@@ -1,6 +1,4 @@
-"""Small helpers every app's views share: HTMX detection and list paging.
-
-They sit in the bottom app so that partners' and matchmaking's views can both use them."""
+"""List paging shared by every app's views."""
 
 from __future__ import annotations
 
@@ -8,11 +6,6 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    """An HTMX request that wants a fragment (not a boosted full page)."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
 
 
 def paginate(request: HttpRequest, queryset: QuerySet | list, per_page: int | None = None) -> Page:
