@@ -52,3 +52,10 @@ class DeletionStatus(models.TextChoices):
     PENDING = "pending", _("waiting for staff")
     CONFIRMED = "confirmed", _("confirmed: anonymised")
     REFUSED = "refused", _("refused")
+
+
+class OrganisationKind(models.TextChoices):
+    """The two kinds of organisation taking part; the value appears in URLs and exports."""
+
+    IKM = "ikm", _("IKM")
+    MANUFACTURER = "manufacturer", _("manufacturer")

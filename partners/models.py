@@ -3,12 +3,15 @@ with their plants, and the component demand they post."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
@@ -29,6 +32,7 @@ from .choices import (
     DemandStatus,
     LegalForm,
     NotificationKind,
+    OrganisationKind,
     SizeClass,
     VerificationStatus,
 )
@@ -102,6 +106,9 @@ class Organisation(TimeStampedModel):
         help_text=_("Set when the organisation's personal data was erased at its request."),
     )
 
+    #: Which kind of organisation this is (set by each concrete model).
+    kind: ClassVar[OrganisationKind]
+
     class Meta:
         abstract = True
 
@@ -109,9 +116,31 @@ class Organisation(TimeStampedModel):
     def is_verified(self) -> bool:
         return self.verification_status == VerificationStatus.VERIFIED
 
+    @property
+    def display_name(self) -> str:
+        """The name the organisation is known by on pages, in e-mails and exports."""
+        raise NotImplementedError
+
+    def people(self) -> list[User]:
+        """The accounts that act for the organisation, oldest first."""
+        raise NotImplementedError
+
+    def documents(self) -> list[tuple[str, models.Model, FieldFile]]:
+        """Every uploaded document: (kind of document, its row, the stored file)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def model_for(kind: str) -> type[Supplier] | type[Manufacturer] | None:
+        """The model of an organisation kind (``"ikm"``, ``"manufacturer"``), else None."""
+        return {OrganisationKind.IKM: Supplier, OrganisationKind.MANUFACTURER: Manufacturer}.get(
+            kind  # type: ignore[call-overload]
+        )
+
 
 class Supplier(Organisation):
     """An IKM (industri kecil dan menengah) that can supply components."""
+
+    kind = OrganisationKind.IKM
 
     legal_name = models.CharField(_("legal name"), max_length=200)
     nib = models.CharField(
@@ -193,6 +222,17 @@ class Supplier(Organisation):
 
     def __str__(self) -> str:
         return self.legal_name
+
+    @property
+    def display_name(self) -> str:
+        return self.legal_name
+
+    def people(self) -> list[User]:
+        return [self.owner] if self.owner_id else []
+
+    def documents(self) -> list[tuple[str, models.Model, FieldFile]]:
+        held = SupplierCertification.objects.filter(supplier=self).exclude(document="")
+        return [("certificates", row, row.document) for row in held.order_by("pk")]
 
     def clean(self) -> None:
         super().clean()
@@ -357,6 +397,8 @@ class SupplierCertification(TimeStampedModel):
 class Manufacturer(Organisation):
     """An industri besar (large manufacturer) that buys components."""
 
+    kind = OrganisationKind.MANUFACTURER
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     nib = models.CharField(
         _("NIB"), max_length=13, unique=True, null=True, blank=True, validators=[nib_validator]
@@ -389,6 +431,17 @@ class Manufacturer(Organisation):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+    def people(self) -> list[User]:
+        return list(self.members.order_by("pk"))
+
+    def documents(self) -> list[tuple[str, models.Model, FieldFile]]:
+        demands = Demand.objects.filter(manufacturer=self).exclude(drawing="").order_by("pk")
+        return [("drawings", demand, demand.drawing) for demand in demands]
 
 
 class Plant(TimeStampedModel):

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from components.models import Province
 
 from . import events
-from .choices import DemandStatus, NotificationKind, VerificationStatus
+from .choices import DemandStatus, NotificationKind, OrganisationKind, VerificationStatus
 from .models import (
     Manufacturer,
     Plant,
@@ -57,11 +57,6 @@ logger = logging.getLogger(__name__)
 REASON_MAX_LENGTH = 2000
 
 Organisation = Supplier | Manufacturer
-
-
-class OrganisationKind(models.TextChoices):
-    IKM = "ikm", _("IKM")
-    MANUFACTURER = "manufacturer", _("manufacturer")
 
 
 class Decision(models.TextChoices):
@@ -427,7 +422,6 @@ def done_message(organisation: Organisation, decision: str) -> str:
 __all__ = [
     "ALLOWED_FROM",
     "Decision",
-    "OrganisationKind",
     "VerificationItem",
     "decisions_open",
     "done_message",

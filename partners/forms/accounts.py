@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from components.models import Province
 
 from ..accounts import NAME_MAX_LENGTH, account_signup_check, awaiting_confirmation
-from ..choices import AccountType, VerificationStatus
+from ..choices import AccountType, OrganisationKind, VerificationStatus
 from ..models import User
-from ..verification import REASON_MAX_LENGTH, Decision, OrganisationKind
+from ..verification import REASON_MAX_LENGTH, Decision
 
 
 def _bootstrap(form: forms.BaseForm) -> None:

@@ -15,6 +15,7 @@ from common.htmx import wants_fragment
 from common.paging import paginate, query_without_page
 
 from .. import verification
+from ..choices import OrganisationKind
 from ..forms.accounts import VerificationDecisionForm, VerificationFilterForm, add_service_errors
 from ..models import Manufacturer, Supplier
 from ..permissions import staff_required
@@ -54,7 +55,7 @@ def verification_detail(request: HttpRequest, kind: str, pk: int) -> HttpRespons
     """One organisation's submitted data and documents, with the verify / reject / suspend
     actions open from its status. A decision goes back to the queue; a refused one comes
     back with its error and the reason typed (with HTMX only the decision panel, 400)."""
-    if kind not in verification.OrganisationKind.values:
+    if kind not in OrganisationKind.values:
         raise Http404
     organisation = _organisation(kind, pk)
     form = VerificationDecisionForm(request.POST or None)
@@ -93,7 +94,7 @@ def verification_detail(request: HttpRequest, kind: str, pk: int) -> HttpRespons
 
 def _detail_context(kind: str, organisation, form: VerificationDecisionForm) -> dict:
     return {
-        "kind": verification.OrganisationKind(kind),
+        "kind": OrganisationKind(kind),
         "organisation": organisation,
         "name": verification.organisation_name(organisation),
         "form": form,
