@@ -121,11 +121,11 @@ class RupiahInput(forms.TextInput):
 
 class RupiahField(forms.IntegerField):
     """Whole rupiah, typed as people write it: with or without ``Rp``, grouped with dots,
-    commas or spaces, and with or without zero cents (``Rp 450.000.000,00``,
+    commas or spaces (one kind of separator), and with or without zero cents (``Rp 450.000.000,00``,
     ``450,000,000.00``, ``450000000`` are all 450 million). Anything else — real cents,
     letters, a misplaced separator — is refused with an example rather than guessed."""
 
-    AMOUNT = re.compile(r"(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?:[.,]0{1,2})?")
+    AMOUNT = re.compile(r"(\d{1,3}(?:([.,\s])\d{3})(?:\2\d{3})*|\d+)(?:[.,]0{1,2})?")
     widget = RupiahInput
     default_error_messages = {
         "invalid": _("Enter the amount in whole rupiah, for example %(example)s."),
