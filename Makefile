@@ -57,9 +57,11 @@ bench: export JEMBATAN_ENV := local
 bench: venv ## Benchmark the matching engine in a database of its own (docs/benchmarks.md)
 	$(MANAGE) bench $(BENCH_ARGS)
 
-lint: venv ## ruff check and ruff format --check
+lint: venv ## ruff (lint, format), import-linter (layering) and mypy (django-stubs; strict on scoring)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(VENV)/bin/lint-imports --no-logo
+	JEMBATAN_ENV=test $(VENV)/bin/mypy
 
 check: venv ## Django system checks and no missing migrations
 	$(MANAGE) check
