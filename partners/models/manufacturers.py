@@ -23,6 +23,7 @@ class Manufacturer(Organisation):
     """An industri besar (large manufacturer) that buys components."""
 
     kind = OrganisationKind.MANUFACTURER
+    people_lookup = "members"
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     nib = models.CharField(

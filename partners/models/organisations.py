@@ -69,6 +69,8 @@ class Organisation(TimeStampedModel):
 
     #: Which kind of organisation this is (set by each concrete model).
     kind: ClassVar[OrganisationKind]
+    #: The lookup from the organisation to the accounts acting for it (see ``people()``).
+    people_lookup: ClassVar[str]
 
     class Meta:
         abstract = True
@@ -101,6 +103,7 @@ class Supplier(Organisation):
     """An IKM (industri kecil dan menengah) that can supply components."""
 
     kind = OrganisationKind.IKM
+    people_lookup = "owner"
 
     legal_name = models.CharField(_("legal name"), max_length=200)
     nib = models.CharField(

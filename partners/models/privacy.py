@@ -76,3 +76,13 @@ class DeletionRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.supplier or self.manufacturer}: {self.status}"
+
+    @property
+    def organisation(self) -> Supplier | Manufacturer:
+        """The organisation whose data the request is about."""
+        return self.supplier or self.manufacturer  # type: ignore[return-value]
+
+    @organisation.setter
+    def organisation(self, organisation: Supplier | Manufacturer) -> None:
+        # the request's field is named after the organisation's model
+        setattr(self, organisation._meta.model_name, organisation)
