@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from partners.privacy import deletion
 from partners.choices import DeletionStatus, VerificationStatus
 from partners.models import DeletionRequest, Supplier
+from partners.privacy import deletion
 from tests.partners.factories import (
     ManufacturerFactory,
     SupplierCertificationFactory,
