@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
 
-from ..choices import NotificationKind
+from ..notification_kinds import kind_choices
 from .accounts import User
 
 
@@ -20,7 +19,7 @@ class Notification(TimeStampedModel):
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
     )
-    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=kind_choices)
     params = models.JSONField(_("details"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -30,11 +29,6 @@ class Notification(TimeStampedModel):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
-            ),
-        ]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread_idx")]
 
     def __str__(self) -> str:
@@ -51,7 +45,7 @@ class NotificationSetting(TimeStampedModel):
         related_name="notification_settings",
         verbose_name=_("user"),
     )
-    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=kind_choices)
     email = models.BooleanField(_("send e-mail"), default=True)
 
     class Meta:

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from components.models import KbliCode, Regency
-from partners import events
-from partners.choices import DemandStatus, NotificationKind, SizeClass, VerificationStatus
+from partners import events, notices
+from partners.choices import DemandStatus, SizeClass, VerificationStatus
 from partners.models import (
     DeletionRequest,
     Demand,
@@ -180,7 +180,7 @@ def test_service_written_rows_are_shown_but_not_editable(admin_client):
     supplier = SupplierFactory(owner=UserFactory(username="pemilik"))
     rows = {
         Notification: Notification.objects.create(
-            user=supplier.owner, kind=NotificationKind.ORGANISATION_VERIFIED
+            user=supplier.owner, kind=notices.ORGANISATION_VERIFIED
         ),
         DeletionRequest: DeletionRequest.objects.create(
             supplier=supplier, requested_by=supplier.owner

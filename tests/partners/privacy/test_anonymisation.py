@@ -6,10 +6,12 @@ import pytest
 from django.contrib.auth import authenticate
 from django.forms.models import model_to_dict
 
+from matchmaking import notices as matching_notices
 from matchmaking import services as matching
 from matchmaking.choices import MatchStatus, PartnershipStage
 from matchmaking.models import Match, MatchDecision
-from partners.choices import DeletionStatus, DemandStatus, NotificationKind, VerificationStatus
+from partners import notices
+from partners.choices import DeletionStatus, DemandStatus, VerificationStatus
 from partners.models import Notification, SupplierCertification
 from partners.privacy import anonymisation, deletion
 from partners.uploads import private_storage
@@ -46,7 +48,7 @@ def test_confirming_anonymises_the_ikm_and_erases_every_personal_string(
         "budi.sri@ceper.example.id",
         "sri-owner",
     ]
-    Notification.objects.create(user=owner, kind=NotificationKind.ORGANISATION_VERIFIED)
+    Notification.objects.create(user=owner, kind=notices.ORGANISATION_VERIFIED)
     request = deletion.deletion_request_create(organisation=supplier, by=owner, reason="Closing")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -143,7 +145,7 @@ def test_other_users_notifications_name_the_anonymised_ikm_by_its_label(media, s
     counterpart = UserFactory()
     notification = Notification.objects.create(
         user=counterpart,
-        kind=NotificationKind.NEW_INTRODUCTION,
+        kind=matching_notices.NEW_INTRODUCTION,
         params={"supplier": "CV Ceper Logam Utama", "manufacturer": "PT X", "demand": "Blok"},
     )
 

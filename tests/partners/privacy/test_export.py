@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from partners.choices import NotificationKind
+from matchmaking import notices as matching_notices
 from partners.models import Notification, NotificationSetting, SupplierCertification
 from partners.privacy import deletion, export
 from partners.uploads import private_storage
@@ -30,9 +30,9 @@ def test_ikm_export_holds_everything_stored_about_it_and_only_its_own_data(media
     manufacturer, demand = manufacturer_with_demand()
     partnership = partnership_between(supplier, demand, by=staff)
     mf.MatchFactory(supplier=other, demand=demand)  # someone else's suggestion
-    Notification.objects.create(user=supplier.owner, kind=NotificationKind.NEW_INTRODUCTION)
+    Notification.objects.create(user=supplier.owner, kind=matching_notices.NEW_INTRODUCTION)
     NotificationSetting.objects.create(
-        user=supplier.owner, kind=NotificationKind.STAGE_CHANGED, email=False
+        user=supplier.owner, kind=matching_notices.STAGE_CHANGED, email=False
     )
     deletion.deletion_request_create(organisation=supplier, by=supplier.owner, reason="Closing")
 
@@ -46,9 +46,9 @@ def test_ikm_export_holds_everything_stored_about_it_and_only_its_own_data(media
     assert exported["organisation"]["contact_phone"] == "0272 321 456"
     assert exported["organisation"]["address"] == supplier.address
     assert [u["email"] for u in exported["users"]] == ["budi.sri@ceper.example.id"]
-    assert exported["users"][0]["notifications"][0]["kind"] == NotificationKind.NEW_INTRODUCTION
+    assert exported["users"][0]["notifications"][0]["kind"] == matching_notices.NEW_INTRODUCTION
     assert exported["users"][0]["notification_settings"] == [
-        {"kind": NotificationKind.STAGE_CHANGED, "email": False}
+        {"kind": matching_notices.STAGE_CHANGED, "email": False}
     ]
     assert len(exported["capabilities"]) == 1
     (certificate,) = exported["certifications"]
