@@ -17,4 +17,7 @@ class MatchmakingConfig(AppConfig):
         from . import introductions
 
         events.demand_specification_changed.connect(introductions.on_demand_specification_changed)
-        from . import privacy  # noqa: F401  (registers its export section and anonymiser)
+        from . import (
+            notices,  # noqa: F401  (registers the matching notification kinds)
+            privacy,  # noqa: F401  (registers its export section and anonymiser)
+        )

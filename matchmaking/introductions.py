@@ -42,7 +42,6 @@ from django.db.models import (
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from partners.choices import NotificationKind
 from partners.models import (
     Demand,
     Manufacturer,
@@ -50,9 +49,10 @@ from partners.models import (
     SupplierCertification,
     User,
 )
-from partners.notifications import in_languages, notify_all, reverse_or_blank
+from partners.notification_kinds import in_languages, reverse_or_blank
+from partners.notifications import notify_all
 
-from . import pipeline
+from . import notices, pipeline
 from .choices import (
     CLOSED_PARTNERSHIP_STAGES,
     LIVE_PARTNERSHIP_STAGES,
@@ -538,7 +538,7 @@ def introduction_announce(*, partnership: Partnership) -> None:
     users = [*_party_users(partnership, SUPPLIER), *_party_users(partnership, MANUFACTURER)]
     notify_all(
         users=users,
-        kind=NotificationKind.NEW_INTRODUCTION,
+        kind=notices.NEW_INTRODUCTION,
         params=_parties_params(partnership),
         url=_inbox_url(partnership),
     )
@@ -547,7 +547,7 @@ def introduction_announce(*, partnership: Partnership) -> None:
 def _answer_announce(*, partnership: Partnership, side: str, answer: str) -> None:
     notify_all(
         users=_party_users(partnership, other_side(side)),
-        kind=NotificationKind.INTRODUCTION_ANSWER,
+        kind=notices.INTRODUCTION_ANSWER,
         params={
             **_parties_params(partnership),
             "party": _party_name(partnership, side),
@@ -571,7 +571,7 @@ def stage_change_announce(*, partnership: Partnership, by: Any = None) -> None:
     ]
     notify_all(
         users=users,
-        kind=NotificationKind.STAGE_CHANGED,
+        kind=notices.STAGE_CHANGED,
         params={
             **_parties_params(partnership),
             "stage": in_languages(PartnershipStage(partnership.stage).label),
@@ -615,7 +615,7 @@ def demand_change_announce(*, demand_id: int, fields: Iterable[str] = ()) -> int
             told += len(
                 notify_all(
                     users=[supplier.owner] if supplier.owner else [],
-                    kind=NotificationKind.DEMAND_CHANGED,
+                    kind=notices.DEMAND_CHANGED,
                     params={
                         "manufacturer": demand.manufacturer.name,
                         "demand": demand.title,

@@ -1,6 +1,6 @@
 """The matching engine's part of an organisation's privacy export and anonymisation.
 
-Registered with ``partners.privacy`` on import (``MatchmakingConfig.ready`` imports this
+Registered with ``partners.privacy.registry`` on import (``MatchmakingConfig.ready`` imports this
 module), because partners may not import matchmaking.
 
 Export: an IKM gets its matches (scores, factor breakdown, status, failed constraints) and
@@ -24,13 +24,26 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from partners import privacy
-from partners.models import Manufacturer, Supplier
+from partners.choices import OrganisationKind
+from partners.models import Organisation, User
+from partners.privacy.registry import Replacements, anonymisers, export_sections
 
 from .models import ConsortiumSuggestion, Match, MatchDecision, Partnership, PartnershipEvent
 from .scoring.config import FACTORS
 
 ORGANISATION, STAFF, COUNTERPART = "organisation", "ministry staff", "counterpart"
+
+#: The lookup from a match or partnership to the organisation, per kind of organisation.
+LOOKUPS = {
+    OrganisationKind.IKM: "supplier",
+    OrganisationKind.MANUFACTURER: "demand__manufacturer",
+}
+
+#: The organisation's own side of a partnership and the other one, per kind.
+SIDES = {
+    OrganisationKind.IKM: ("supplier", "manufacturer"),
+    OrganisationKind.MANUFACTURER: ("manufacturer", "supplier"),
+}
 
 
 def _value(value: Any) -> Any:
@@ -51,13 +64,9 @@ def _role(user_id: int | None, own_user_ids: set[int], staff_ids: set[int]) -> s
     return STAFF if user_id in staff_ids else COUNTERPART
 
 
-def _partnerships(organisation: Supplier | Manufacturer) -> QuerySet[Partnership]:
-    if isinstance(organisation, Supplier):
-        condition = Q(supplier=organisation)
-    else:
-        condition = Q(demand__manufacturer=organisation)
+def _partnerships(organisation: Organisation) -> QuerySet[Partnership]:
     return (
-        Partnership.objects.filter(condition)
+        Partnership.objects.filter(**{LOOKUPS[organisation.kind]: organisation})
         .select_related("supplier", "demand__manufacturer", "demand__component_type", "match")
         .prefetch_related("events")
         .order_by("created_at", "pk")
@@ -68,22 +77,17 @@ def _actor_ids(partnerships: list[Partnership]) -> set[int]:
     return {e.by_id for p in partnerships for e in p.events.all() if e.by_id is not None}
 
 
-@privacy.export_sections.register("partnerships")
-def partnerships_section(*, organisation: Supplier | Manufacturer) -> list[dict[str, Any]]:
+@export_sections.register("partnerships")
+def partnerships_section(*, organisation: Organisation) -> list[dict[str, Any]]:
     """The organisation's partnerships with their whole timeline."""
-    from partners.models import User
-
-    is_supplier = isinstance(organisation, Supplier)
     partnerships = list(_partnerships(organisation))
-    own = {user.pk for user in privacy.organisation_users(organisation)}
+    own = {user.pk for user in organisation.people()}
     staff = set(
         User.objects.filter(pk__in=_actor_ids(partnerships), is_staff=True).values_list(
             "pk", flat=True
         )
     )
-    own_side, other_side = (
-        ("supplier", "manufacturer") if is_supplier else ("manufacturer", "supplier")
-    )
+    own_side, other_side = SIDES[organisation.kind]
     section = []
     for partnership in partnerships:
         demand = partnership.demand
@@ -130,11 +134,11 @@ def partnerships_section(*, organisation: Supplier | Manufacturer) -> list[dict[
     return section
 
 
-@privacy.export_sections.register("matches")
-def matches_section(*, organisation: Supplier | Manufacturer) -> list[dict[str, Any]]:
+@export_sections.register("matches")
+def matches_section(*, organisation: Organisation) -> list[dict[str, Any]]:
     """An IKM's matches and near misses with their scores; a manufacturer's list is empty
     (its introduced suppliers are in ``partnerships``)."""
-    if not isinstance(organisation, Supplier):
+    if organisation.kind != OrganisationKind.IKM:
         return []
     matches = (
         Match.objects.filter(supplier=organisation)
@@ -187,7 +191,7 @@ def matches_section(*, organisation: Supplier | Manufacturer) -> list[dict[str, 
     return section
 
 
-def _scrub(queryset: QuerySet, fields: tuple[str, ...], replacements: privacy.Replacements) -> None:
+def _scrub(queryset: QuerySet, fields: tuple[str, ...], replacements: Replacements) -> None:
     """Rewrite the non-empty text ``fields`` of these rows where an old string occurs."""
     non_empty = Q()
     for name in fields:
@@ -203,20 +207,15 @@ def _scrub(queryset: QuerySet, fields: tuple[str, ...], replacements: privacy.Re
             row.save(update_fields=[*changed, "updated_at"])
 
 
-@privacy.anonymisers.register("matchmaking")
-def anonymise(*, organisation: Supplier | Manufacturer, replacements: privacy.Replacements) -> None:
+@anonymisers.register("matchmaking")
+def anonymise(*, organisation: Organisation, replacements: Replacements) -> None:
     """Replace the organisation's old names and personal strings in the notes kept with its
     partnerships, matches and decisions; partnerships and events themselves stay."""
     if not replacements:
         return
-    if isinstance(organisation, Supplier):
-        partnerships = Partnership.objects.filter(supplier=organisation)
-        matches = Match.objects.filter(supplier=organisation)
-    elif isinstance(organisation, Manufacturer):
-        partnerships = Partnership.objects.filter(demand__manufacturer=organisation)
-        matches = Match.objects.filter(demand__manufacturer=organisation)
-    else:  # pragma: no cover - only two kinds of organisation
-        return
+    lookup = {LOOKUPS[organisation.kind]: organisation}
+    partnerships = Partnership.objects.filter(**lookup)
+    matches = Match.objects.filter(**lookup)
     _scrub(
         partnerships,
         ("end_reason", "supplier_answer_reason", "manufacturer_answer_reason"),
@@ -225,10 +224,10 @@ def anonymise(*, organisation: Supplier | Manufacturer, replacements: privacy.Re
     _scrub(PartnershipEvent.objects.filter(partnership__in=partnerships), ("note",), replacements)
     _scrub(matches, ("review_note",), replacements)
     _scrub(MatchDecision.objects.filter(match__in=matches), ("note",), replacements)
-    if isinstance(organisation, Supplier):
+    if organisation.kind == OrganisationKind.IKM:
         for suggestion in ConsortiumSuggestion.objects.only("pk", "members"):
             members = [
-                {**m, "name": organisation.legal_name}
+                {**m, "name": organisation.display_name}
                 if m.get("supplier_id") == organisation.pk
                 else m
                 for m in suggestion.members

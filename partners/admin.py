@@ -7,6 +7,7 @@ and edits made here are announced on ``partners.events`` like the services' own.
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from django import forms
@@ -16,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -66,6 +69,66 @@ class AnnouncingAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         for kwargs in announcements:
             self.change_event.send(**dict(kwargs))
+
+
+class _DocumentLink:
+    """What ``ClearableFileInput`` shows for the current file: its name and a link."""
+
+    def __init__(self, url: str, name: str) -> None:
+        self.url = url
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrivateDocumentInput(forms.ClearableFileInput):
+    """The file input for a document in the private storage, which has no public URL
+    (asking the storage for one raised and the change page answered 500): the current
+    file links to the download view ``url_name`` (given the row's id), which checks who
+    is asking."""
+
+    def __init__(self, *, url_name: str, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.url_name = url_name
+
+    def is_initial(self, value: Any) -> bool:
+        instance = getattr(value, "instance", None)
+        return bool(value and getattr(value, "name", None) and getattr(instance, "pk", None))
+
+    def format_value(self, value: Any) -> Any:
+        if self.is_initial(value):
+            return _DocumentLink(
+                reverse(self.url_name, args=[value.instance.pk]), PurePosixPath(value.name).name
+            )
+        return None
+
+
+class PrivateDocumentsAdmin(admin.ModelAdmin):
+    """An admin of rows with documents in the private storage. ``private_documents`` maps
+    each file field to its permission-checking download view (given the row's id); the
+    form's input and, where the row is view-only, a ``<field>_link`` method (which the
+    subclass defines with :meth:`private_link`) link there instead of to a media URL."""
+
+    private_documents: dict[str, str] = {}
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.private_documents:
+            kwargs["widget"] = PrivateDocumentInput(url_name=self.private_documents[db_field.name])
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [f"{name}_link" if name in self.private_documents else name for name in fields]
+        return fields
+
+    def private_link(self, obj: Any, name: str) -> str:
+        document = getattr(obj, name)
+        if not document:
+            return self.get_empty_value_display()
+        url = reverse(self.private_documents[name], args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, PurePosixPath(document.name).name)
 
 
 class SupplierEventsAdmin(AnnouncingAdmin):
@@ -175,13 +238,18 @@ class SupplierCapabilityAdmin(SupplierEventsAdmin):
 
 
 @admin.register(SupplierCertification)
-class SupplierCertificationAdmin(SupplierEventsAdmin):
+class SupplierCertificationAdmin(PrivateDocumentsAdmin, SupplierEventsAdmin):
     list_display = ("supplier", "certification", "number", "issued_on", "valid_until")
     list_filter = ("certification", "valid_until")
     list_select_related = ("supplier", "certification")
     search_fields = ("supplier__legal_name", "supplier__nib", "number", "certification__name")
     autocomplete_fields = ("supplier", "certification")
     readonly_fields = TIMESTAMPS
+    private_documents = {"document": "partners:certificate_document"}
+
+    @admin.display(description=SupplierCertification._meta.get_field("document").verbose_name)
+    def document_link(self, obj: SupplierCertification) -> str:
+        return self.private_link(obj, "document")
 
 
 class PlantInline(admin.TabularInline):
@@ -249,7 +317,7 @@ def _status_action(service: Any, name: str, description: str):
 
 
 @admin.register(Demand)
-class DemandAdmin(AnnouncingAdmin):
+class DemandAdmin(PrivateDocumentsAdmin, AnnouncingAdmin):
     form = DemandAdminForm
     change_event = events.demand_changed
     list_display = (
@@ -277,6 +345,7 @@ class DemandAdmin(AnnouncingAdmin):
         "preferred_certifications",
     )
     readonly_fields = ("status", *TIMESTAMPS)
+    private_documents = {"drawing": "partners:drawing_document"}
     actions = [
         _status_action(services.demand_publish, "publish", _("Publish selected draft demands")),
         _status_action(services.demand_close, "close", _("Close selected open demands")),
@@ -285,6 +354,10 @@ class DemandAdmin(AnnouncingAdmin):
 
     def event_kwargs(self, obj: Any) -> dict[str, int]:
         return {"demand_id": obj.pk}
+
+    @admin.display(description=Demand._meta.get_field("drawing").verbose_name)
+    def drawing_link(self, obj: Demand) -> str:
+        return self.private_link(obj, "drawing")
 
     def has_change_permission(self, request: HttpRequest, obj: Demand | None = None) -> bool:
         # Closed and cancelled demands are final, as in services.demand_update().

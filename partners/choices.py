@@ -39,15 +39,6 @@ class AccountType(models.TextChoices):
     MANUFACTURER = "manufacturer", _("manufacturer representative")
 
 
-class NotificationKind(models.TextChoices):
-    ORGANISATION_VERIFIED = "organisation_verified", _("organisation verified")
-    NEW_INTRODUCTION = "new_introduction", _("new introduction")
-    INTRODUCTION_ANSWER = "introduction_answer", _("answer from the other party")
-    STAGE_CHANGED = "stage_changed", _("partnership stage changed")
-    CERTIFICATE_EXPIRING = "certificate_expiring", _("certificate expiring in 30 days")
-    DEMAND_CHANGED = "demand_changed", _("demand specification changed")
-
-
 class DeletionStatus(models.TextChoices):
     PENDING = "pending", _("waiting for staff")
     CONFIRMED = "confirmed", _("confirmed: anonymised")

@@ -1,10 +1,8 @@
 """Notifying people: an in-app notification row, and an e-mail unless they turned that kind
-off. Texts are rendered from the kind and its parameters in the reader's language when
-shown (and in Indonesian, the default language, for e-mail).
-
-A parameter that must read differently per language (a stage, an answer, a date) is stored
-as a mapping of language code to text, made with :func:`in_languages`; plain strings (names,
-titles, numbers) are shown as stored.
+off (sent by the worker: ``partners.tasks`` calls ``partners.notification_mail``). Texts are
+rendered from the kind and its parameters in the reader's language when shown (and in
+Indonesian, the default language, for e-mail); the kinds, their texts and
+:func:`~partners.notification_kinds.in_languages` are in ``partners.notification_kinds``.
 
 Besides ``notify`` this module holds the read side of the in-app list (``notification_list``,
 ``unread_count``), marking read, the per-kind e-mail settings and the daily certificate
@@ -15,129 +13,32 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
-from .choices import NotificationKind
 from .models import Notification, NotificationSetting, SupplierCertification, User
+from .notices import CERTIFICATE_EXPIRING
+from .notification_kinds import (
+    NotificationKind,
+    get_kind,
+    in_languages,
+    notification_text,
+    registered_kinds,
+    reverse_or_blank,
+)
 from .permissions import is_ikm_owner, is_manufacturer_member
+from .tasks import send_notification_email
 
 logger = logging.getLogger(__name__)
 
-TEXTS = {
-    NotificationKind.ORGANISATION_VERIFIED: _(
-        "%(organisation)s has been verified by the ministry and can now be matched."
-    ),
-    NotificationKind.NEW_INTRODUCTION: _(
-        "New introduction: %(supplier)s and %(manufacturer)s for “%(demand)s”."
-    ),
-    NotificationKind.INTRODUCTION_ANSWER: _(
-        "%(party)s answered “%(answer)s” to the introduction for “%(demand)s”."
-    ),
-    NotificationKind.STAGE_CHANGED: _(
-        "The partnership of %(supplier)s and %(manufacturer)s for “%(demand)s” moved to the "
-        "stage “%(stage)s”."
-    ),
-    NotificationKind.CERTIFICATE_EXPIRING: _(
-        "The certificate %(certification)s no. %(number)s of %(supplier)s expires on %(date)s."
-    ),
-    NotificationKind.DEMAND_CHANGED: _(
-        "%(manufacturer)s changed the specification of the demand “%(demand)s”."
-    ),
-}
-
-#: What each kind of notification is about, shown next to its e-mail switch.
-DESCRIPTIONS = {
-    NotificationKind.ORGANISATION_VERIFIED: _(
-        "When the ministry has checked and verified your IKM or company."
-    ),
-    NotificationKind.NEW_INTRODUCTION: _(
-        "When ministry staff introduce you to a possible partner."
-    ),
-    NotificationKind.INTRODUCTION_ANSWER: _(
-        "When the other party answers an introduction (interested or not)."
-    ),
-    NotificationKind.STAGE_CHANGED: _(
-        "When a partnership moves on, e.g. to a business meeting, a trial order or a contract."
-    ),
-    NotificationKind.CERTIFICATE_EXPIRING: _(
-        "30 days before a certificate of your IKM expires, so you can renew it in time."
-    ),
-    NotificationKind.DEMAND_CHANGED: _(
-        "When a manufacturer changes the specification of a demand you were matched to."
-    ),
-}
-
-#: The kinds a manufacturer's member can receive (certificates and demand changes concern
-#: IKM owners only).
-MANUFACTURER_KINDS = (
-    NotificationKind.ORGANISATION_VERIFIED,
-    NotificationKind.NEW_INTRODUCTION,
-    NotificationKind.INTRODUCTION_ANSWER,
-    NotificationKind.STAGE_CHANGED,
-)
-
 #: A certificate expiring within this many days (today included) is announced.
 EXPIRY_NOTICE_DAYS = 30
-
-
-# --- texts ----------------------------------------------------------------------------------
-
-
-def in_languages(text: Callable[[], Any] | Any) -> dict[str, str]:
-    """A parameter rendered in every site language: ``{"id": ..., "en": ...}``.
-
-    ``text`` is a lazy translation (``gettext_lazy``/a TextChoices label) or a function
-    called once per language (e.g. to format a date)."""
-    values = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            values[code] = str(text() if callable(text) else text)
-    return values
-
-
-def _in_reader_language(value: Any) -> str:
-    if not isinstance(value, Mapping):
-        return str(value)
-    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    for code in (language, settings.LANGUAGE_CODE):
-        if code in value:
-            return str(value[code])
-    return str(next(iter(value.values()), "?"))
-
-
-def notification_text(kind: str, params: Mapping[str, Any]) -> str:
-    """The sentence for a notification in the active language (missing params show as ?)."""
-    template = str(TEXTS[NotificationKind(kind)])
-    return template % _Defaulting(params)
-
-
-class _Defaulting(dict):
-    def __init__(self, params: Mapping[str, Any]) -> None:
-        super().__init__({key: _in_reader_language(value) for key, value in params.items()})
-
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
-def reverse_or_blank(name: str, *args: Any) -> str:
-    """A link for a notification, or none while the page does not exist yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -156,11 +57,9 @@ def notify(
 ) -> Notification:
     """Record a notification for ``user`` and, after commit, e-mail it if wanted."""
     notification = Notification.objects.create(
-        user=user, kind=NotificationKind(kind), params=dict(params or {}), url=url
+        user=user, kind=get_kind(kind).value, params=dict(params or {}), url=url
     )
     if email_wanted(user=user, kind=kind):
-        from .tasks import send_notification_email
-
         transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
     return notification
 
@@ -177,33 +76,6 @@ def notify_all(
         seen.add(user.pk)
         sent.append(notify(user=user, kind=kind, params=params, url=url))
     return sent
-
-
-def _absolute(url: str) -> str:
-    if not url or url.startswith(("http://", "https://")):
-        return url
-    return settings.SITE_URL.rstrip("/") + url
-
-
-def notification_email_send(*, notification_id: int) -> None:
-    """E-mail one notification (in the site's language) unless it was already sent."""
-    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
-    if notification is None or notification.emailed_at:
-        return
-    user = notification.user
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "user": user,
-            "name": user.get_full_name() or user.get_username(),
-            "kind": NotificationKind(notification.kind).label,
-            "text": notification_text(notification.kind, notification.params),
-            "url": _absolute(notification.url),
-            "settings_url": _absolute(reverse_or_blank("partners:notification_settings")),
-        }
-        subject = render_to_string("partners/email/notification_subject.txt", context)
-        body = render_to_string("partners/email/notification.txt", context)
-    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
 
 
 # --- the in-app list ------------------------------------------------------------------------
@@ -230,7 +102,7 @@ def with_texts(notifications: Iterable[Notification]) -> list[Notification]:
     rows = list(notifications)
     for notification in rows:
         notification.text = notification_text(notification.kind, notification.params)
-        notification.kind_label = NotificationKind(notification.kind).label
+        notification.kind_label = get_kind(notification.kind).label
     return rows
 
 
@@ -265,22 +137,24 @@ def notifications_mark_all_read(*, user: User) -> int:
 
 
 def kinds_for(*, user: User) -> list[NotificationKind]:
-    """The kinds of notification that can reach this user, in the catalogue's order."""
+    """The kinds of notification that can reach this user, in the catalogue's order (a
+    manufacturer's member gets only those that concern manufacturers)."""
+    kinds = registered_kinds()
     if is_manufacturer_member(user) and not is_ikm_owner(user):
-        return list(MANUFACTURER_KINDS)
-    return list(NotificationKind)
+        return [kind for kind in kinds if kind.manufacturers]
+    return kinds
 
 
 def email_settings(*, user: User) -> dict[str, bool]:
     """Whether the user gets e-mail, per kind (every kind; no row means on)."""
     stored = dict(NotificationSetting.objects.filter(user=user).values_list("kind", "email"))
-    return {kind.value: stored.get(kind.value, True) for kind in NotificationKind}
+    return {kind.value: stored.get(kind.value, True) for kind in registered_kinds()}
 
 
 def email_settings_save(*, user: User, email: Mapping[str, bool]) -> dict[str, bool]:
     """Store the e-mail switch of each kind given (unknown kinds raise ``ValueError``);
     kinds left out keep their setting. Saving the same choices twice changes nothing."""
-    choices = {NotificationKind(kind).value: bool(value) for kind, value in email.items()}
+    choices = {get_kind(kind).value: bool(value) for kind, value in email.items()}
     with transaction.atomic():
         for kind, wanted in choices.items():
             setting, created = NotificationSetting.objects.select_for_update().get_or_create(
@@ -339,7 +213,7 @@ def certificate_expiry_reminders_send(*, today: datetime.date | None = None) -> 
             valid_until = certificate.valid_until
             notify(
                 user=owner,
-                kind=NotificationKind.CERTIFICATE_EXPIRING,
+                kind=CERTIFICATE_EXPIRING,
                 params={
                     "certification": certificate.certification.name,
                     "number": certificate.number,

@@ -7,7 +7,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import notifications
+from . import notification_mail
 
 
 @shared_task(
@@ -20,4 +20,4 @@ from . import notifications
 def send_notification_email(notification_id: int) -> None:
     """E-mail a notification outside the request (a slow SMTP server must not slow pages);
     a rerun after success sends nothing (``emailed_at`` is set)."""
-    notifications.notification_email_send(notification_id=notification_id)
+    notification_mail.notification_email_send(notification_id=notification_id)

@@ -39,8 +39,8 @@ from django.utils.translation import gettext_lazy as _
 
 from components.models import Province
 
-from . import events
-from .choices import DemandStatus, NotificationKind, OrganisationKind, VerificationStatus
+from . import events, notices
+from .choices import DemandStatus, OrganisationKind, VerificationStatus
 from .models import (
     Manufacturer,
     Plant,
@@ -351,7 +351,7 @@ def organisation_verification_decide(
             for user in people:
                 notify(
                     user=user,
-                    kind=NotificationKind.ORGANISATION_VERIFIED,
+                    kind=notices.ORGANISATION_VERIFIED,
                     params={"organisation": name},
                     url=url,
                 )

@@ -32,7 +32,8 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from partners.choices import AccountType, DemandStatus, NotificationKind, VerificationStatus
+from partners import notices
+from partners.choices import AccountType, DemandStatus, VerificationStatus
 from partners.models import Notification, SupplierDraft
 from partners.uploads import private_storage
 from tests.matchmaking import factories as mf
@@ -177,7 +178,7 @@ def world(db, media) -> World:
     )
     notification_b = Notification.objects.create(
         user=owner_b,
-        kind=NotificationKind.ORGANISATION_VERIFIED,
+        kind=notices.ORGANISATION_VERIFIED,
         params={"organisation": "CV Bravo Ceper"},
         url="/ikm/",
     )

@@ -19,8 +19,8 @@ from common.htmx import wants_fragment
 from common.paging import paginate, query_without_page
 
 from .. import notifications as service
-from ..choices import NotificationKind
 from ..models import Notification
+from ..notification_kinds import NotificationKind
 
 NOTIFICATIONS_PER_PAGE = 25
 
@@ -67,6 +67,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     _own(request, pk)
     notification = service.notification_mark_read(user=request.user, notification_id=pk)
     if wants_fragment(request):
+        # the list item swapped in place (and the bell out of band); there is no page of it
         (notification,) = service.with_texts([notification])
         return render(
             request,
@@ -101,7 +102,7 @@ class EmailSettingsForm(forms.Form):
         for kind in kinds:
             self.fields[kind.value] = forms.BooleanField(
                 label=str(kind.label).capitalize(),
-                help_text=service.DESCRIPTIONS[kind],
+                help_text=kind.description,
                 required=False,
             )
 

@@ -23,15 +23,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.htmx import wants_fragment
+from common.forms import BootstrapFormMixin, add_service_errors
+from common.htmx import redirect_page, render_page_or_fragment, wants_fragment
 from common.paging import paginate, query_without_page
 
-from .. import privacy
-from ..choices import DeletionStatus
+from ..choices import DeletionStatus, OrganisationKind
 from ..models import DeletionRequest
 from ..permissions import is_ikm_owner, is_manufacturer_member, role_required, staff_required
+from ..privacy.deletion import (
+    deletion_request_confirm,
+    deletion_request_create,
+    deletion_request_get,
+    deletion_request_list,
+    deletion_request_refuse,
+)
+from ..privacy.export import export_filename, organisation_export_json, organisation_export_zip
+from ..privacy.summary import organisation_get, organisations_of, stored_summary
 
-KINDS = f"(?P<kind>{privacy.IKM}|{privacy.MANUFACTURER})"
+KINDS = f"(?P<kind>{'|'.join(OrganisationKind.values)})"
 
 
 def is_party(user) -> bool:
@@ -46,12 +55,12 @@ party_or_staff_required = role_required(lambda user: user.is_staff or is_party(u
 # --- forms ----------------------------------------------------------------------------------
 
 
-class DeletionRequestForm(forms.Form):
+class DeletionRequestForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason (optional)"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Ministry staff read it when they decide."),
     )
     understood = forms.BooleanField(
@@ -62,11 +71,10 @@ class DeletionRequestForm(forms.Form):
         error_messages={
             "required": gettext_lazy("Tick this box to confirm that you want the deletion.")
         },
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BootstrapFormMixin, forms.Form):
     CONFIRM, REFUSE = "confirm", "refuse"
 
     decision = forms.ChoiceField(
@@ -75,14 +83,14 @@ class DecisionForm(forms.Form):
             (CONFIRM, gettext_lazy("Confirm: anonymise the organisation")),
             (REFUSE, gettext_lazy("Refuse")),
         ],
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose to confirm or to refuse.")},
     )
     note = forms.CharField(
         label=gettext_lazy("Note"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Required when you refuse: the organisation sees it."),
     )
 
@@ -95,26 +103,13 @@ class StatusFilterForm(forms.Form):
     )
 
 
-def _add_errors(
-    form: forms.Form, error: ValidationError, fields: dict[str, str] | None = None
-) -> None:
-    """Put a service's errors on the form's fields (``fields`` maps model to form names)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            name = (fields or {}).get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- the owner's pages ----------------------------------------------------------------------
 
 
 @party_required
 def privacy_page(request: HttpRequest) -> HttpResponse:
     summaries = [
-        privacy.stored_summary(organisation=organisation)
-        for organisation in privacy.organisations_of(request.user)
+        stored_summary(organisation=organisation) for organisation in organisations_of(request.user)
     ]
     return render(
         request, "partners/privacy.html", {"summaries": summaries, "person": request.user}
@@ -125,22 +120,22 @@ def privacy_page(request: HttpRequest) -> HttpResponse:
 def privacy_export(request: HttpRequest, kind: str, pk: int, fmt: str) -> HttpResponse:
     """Everything stored about the organisation: a ZIP with the JSON and the documents, or
     the JSON alone. Only its owner or members, and staff; anyone else gets 404."""
-    organisation = privacy.organisation_get(user=request.user, kind=kind, pk=pk)
+    organisation = organisation_get(user=request.user, kind=kind, pk=pk)
     if organisation is None:
         raise Http404
     if fmt == "json":
         response = HttpResponse(
-            privacy.organisation_export_json(organisation=organisation),
+            organisation_export_json(organisation=organisation),
             content_type="application/json; charset=utf-8",
         )
         response["Content-Disposition"] = (
-            f'attachment; filename="{privacy.export_filename(organisation, "json")}"'
+            f'attachment; filename="{export_filename(organisation, "json")}"'
         )
     else:
         response = FileResponse(
-            privacy.organisation_export_zip(organisation=organisation),
+            organisation_export_zip(organisation=organisation),
             as_attachment=True,
-            filename=privacy.export_filename(organisation, "zip"),
+            filename=export_filename(organisation, "zip"),
             content_type="application/zip",
         )
     response["Cache-Control"] = "no-store, private"
@@ -149,26 +144,24 @@ def privacy_export(request: HttpRequest, kind: str, pk: int, fmt: str) -> HttpRe
 
 @party_required
 def privacy_delete_request(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    organisation = privacy.organisation_get(
-        user=request.user, kind=kind, pk=pk, staff_sees_all=False
-    )
+    organisation = organisation_get(user=request.user, kind=kind, pk=pk, staff_sees_all=False)
     if organisation is None:
         raise Http404
-    summary = privacy.stored_summary(organisation=organisation)
+    summary = stored_summary(organisation=organisation)
     form = DeletionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            privacy.deletion_request_create(
+            deletion_request_create(
                 organisation=organisation, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
             if summary.pending_request is None:
-                summary = privacy.stored_summary(organisation=organisation)
+                summary = stored_summary(organisation=organisation)
             if summary.pending_request is not None:
                 # a double click or another member was first: nothing to add
                 messages.info(request, _("Your deletion request is waiting for ministry staff."))
                 return redirect("partners:privacy")
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -195,7 +188,7 @@ def privacy_requests(request: HttpRequest) -> HttpResponse:
         data["status"] = DeletionStatus.PENDING
     form = StatusFilterForm(data)
     status = form.cleaned_data["status"] if form.is_valid() else DeletionStatus.PENDING
-    page_obj = paginate(request, privacy.deletion_request_list(status=status or None))
+    page_obj = paginate(request, deletion_request_list(status=status or None))
     context = {
         "form": form,
         "status": status,
@@ -204,24 +197,27 @@ def privacy_requests(request: HttpRequest) -> HttpResponse:
         "requests": page_obj.object_list,
         "query": query_without_page(request),
     }
-    if wants_fragment(request):
-        return render(request, "partners/partials/_privacy_requests_results.html", context)
-    return render(request, "partners/privacy_requests.html", context)
+    return render_page_or_fragment(
+        request,
+        page="partners/privacy_requests.html",
+        fragment="partners/partials/_privacy_requests_results.html",
+        context=context,
+    )
 
 
 def _request_or_404(pk: int) -> DeletionRequest:
-    deletion_request = privacy.deletion_request_get(pk=pk)
+    deletion_request = deletion_request_get(pk=pk)
     if deletion_request is None:
         raise Http404
     return deletion_request
 
 
 def _detail_context(deletion_request: DeletionRequest, form: DecisionForm) -> dict[str, Any]:
-    organisation = privacy.deletion_request_organisation(deletion_request)
+    organisation = deletion_request.organisation
     return {
         "deletion_request": deletion_request,
         "organisation": organisation,
-        "summary": privacy.stored_summary(organisation=organisation),
+        "summary": stored_summary(organisation=organisation),
         "form": form,
     }
 
@@ -243,35 +239,37 @@ def privacy_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             if form.cleaned_data["decision"] == DecisionForm.CONFIRM:
-                privacy.deletion_request_confirm(
+                deletion_request_confirm(
                     deletion_request=deletion_request,
                     by=request.user,
                     note=form.cleaned_data["note"],
                 )
                 done = _("Confirmed: the organisation has been anonymised.")
             else:
-                privacy.deletion_request_refuse(
+                deletion_request_refuse(
                     deletion_request=deletion_request,
                     by=request.user,
                     note=form.cleaned_data["note"],
                 )
                 done = _("Refused: the organisation sees your note on its privacy page.")
         except ValidationError as error:
-            _add_errors(form, error, {"decision_note": "note"})
+            add_service_errors(form, error, rename={"decision_note": "note"})
             if getattr(error, "code", None) == "already_decided":
                 status = 409  # someone decided first: the fragment shows their decision
         else:
             messages.success(request, done)
-            if wants_fragment(request):
-                # the whole page changes (names, contacts): load it again
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = reverse("workspace:privacy_request_detail", args=[pk])
-                return response
-            return redirect("workspace:privacy_request_detail", pk=pk)
+            # the whole page changes (names, contacts): an HTMX request loads it again
+            return redirect_page(request, reverse("workspace:privacy_request_detail", args=[pk]))
     context = _detail_context(_request_or_404(pk), form)
-    if wants_fragment(request):
-        return render(request, "partners/partials/_privacy_decision.html", context, status=status)
-    return render(request, "partners/privacy_request.html", context)
+    if not wants_fragment(request):
+        status = 200
+    return render_page_or_fragment(
+        request,
+        page="partners/privacy_request.html",
+        fragment="partners/partials/_privacy_decision.html",
+        context=context,
+        status=status,
+    )
 
 
 urlpatterns: list[URLPattern] = [

@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from matchmaking import introductions, pipeline, review, services
+from matchmaking import notices as matching_notices
 from matchmaking.choices import IntroductionAnswer, MatchStatus, PartnershipStage
 from matchmaking.introductions import InboxState
 from matchmaking.models import Match, Partnership, PartnershipEvent
 from partners import events
-from partners.choices import NotificationKind
 from partners.models import Demand, Notification, NotificationSetting, Supplier, User
-from partners.notifications import notification_text
+from partners.notification_kinds import notification_text
 from tests.matchmaking import factories as f
 from tests.partners.factories import ManufacturerFactory, UserFactory
 
@@ -125,7 +125,7 @@ def kinds_of(user: User) -> list[str]:
 
 
 def test_approval_notifies_the_owner_and_every_active_member_of_the_new_introduction(world):
-    notified = Notification.objects.filter(kind=NotificationKind.NEW_INTRODUCTION)
+    notified = Notification.objects.filter(kind=matching_notices.NEW_INTRODUCTION)
 
     assert sorted(notified.values_list("user__username", flat=True)) == [
         "agus",
@@ -135,7 +135,7 @@ def test_approval_notifies_the_owner_and_every_active_member_of_the_new_introduc
     url = reverse("inbox:detail", args=[world.partnership.pk])
     assert set(notified.values_list("url", flat=True)) == {url}
     with translation.override("en"):
-        text = notification_text(NotificationKind.NEW_INTRODUCTION, notified.first().params)
+        text = notification_text(matching_notices.NEW_INTRODUCTION, notified.first().params)
     assert "CV Ceper Logam Utama" in text and "Blok rem metalik untuk KAI" in text
 
 
@@ -145,7 +145,7 @@ def test_approval_emails_the_introduction_after_commit_except_to_who_turned_it_o
     cat = f.catalogue()
     owner = UserFactory(username="bambang")
     NotificationSetting.objects.create(
-        user=owner, kind=NotificationKind.NEW_INTRODUCTION, email=False
+        user=owner, kind=matching_notices.NEW_INTRODUCTION, email=False
     )
     supplier = f.supplier(cat, name="CV Ceper Logam Utama")
     Supplier.objects.filter(pk=supplier.pk).update(owner=owner)
@@ -158,7 +158,7 @@ def test_approval_emails_the_introduction_after_commit_except_to_who_turned_it_o
         approve(demand=demand, supplier=supplier, by=UserFactory(username="sri", is_staff=True))
 
     assert [message.to for message in mail.outbox] == [[buyer.email]]
-    assert Notification.objects.filter(user=owner, kind=NotificationKind.NEW_INTRODUCTION).exists()
+    assert Notification.objects.filter(user=owner, kind=matching_notices.NEW_INTRODUCTION).exists()
 
 
 # --- who sees which -------------------------------------------------------------------------
@@ -241,12 +241,12 @@ def test_one_party_interested_keeps_the_stage_and_tells_the_other_party(world):
     assert partnership.manufacturer_answer == ""
     note = PartnershipEvent.objects.filter(partnership=partnership, by=world.owner).get()
     assert note.to_stage == "" and "CV Ceper Logam Utama" in note.note
-    told = Notification.objects.filter(kind=NotificationKind.INTRODUCTION_ANSWER)
+    told = Notification.objects.filter(kind=matching_notices.INTRODUCTION_ANSWER)
     assert sorted(told.values_list("user__username", flat=True)) == ["agus", "rina"]
     params = told.first().params
     with translation.override("en"):
-        assert "“interested”" in notification_text(NotificationKind.INTRODUCTION_ANSWER, params)
-    assert NotificationKind.INTRODUCTION_ANSWER not in kinds_of(world.owner)
+        assert "“interested”" in notification_text(matching_notices.INTRODUCTION_ANSWER, params)
+    assert matching_notices.INTRODUCTION_ANSWER not in kinds_of(world.owner)
 
 
 def test_both_interested_moves_the_partnership_to_introduced_and_shares_contacts(world):
@@ -276,13 +276,13 @@ def test_the_stage_change_from_answers_reaches_both_parties_but_not_who_answered
     answer(world, world.owner, INTERESTED)
     answer(world, world.buyer, INTERESTED)
 
-    changed = Notification.objects.filter(kind=NotificationKind.STAGE_CHANGED)
+    changed = Notification.objects.filter(kind=matching_notices.STAGE_CHANGED)
     assert sorted(changed.values_list("user__username", flat=True)) == ["agus", "bambang"]
     params = changed.first().params
     with translation.override("id"):
-        assert "sudah diperkenalkan" in notification_text(NotificationKind.STAGE_CHANGED, params)
+        assert "sudah diperkenalkan" in notification_text(matching_notices.STAGE_CHANGED, params)
     with translation.override("en"):
-        assert "“introduced”" in notification_text(NotificationKind.STAGE_CHANGED, params)
+        assert "“introduced”" in notification_text(matching_notices.STAGE_CHANGED, params)
 
 
 def test_not_interested_declines_with_the_reason_and_tells_the_other_party(world):
@@ -295,8 +295,8 @@ def test_not_interested_declines_with_the_reason_and_tells_the_other_party(world
     assert partnership.manufacturer_answer_reason == "Harga terlalu tinggi untuk kami."
     assert "Harga terlalu tinggi untuk kami." in partnership.end_reason
     assert kinds_of(world.owner)[-2:] == [
-        NotificationKind.INTRODUCTION_ANSWER,
-        NotificationKind.STAGE_CHANGED,
+        matching_notices.INTRODUCTION_ANSWER,
+        matching_notices.STAGE_CHANGED,
     ]
     owner_view = introductions.introduction_detail(user=world.owner, pk=partnership.pk)
     assert owner_view.contact is None and owner_view.state == InboxState.CLOSED
@@ -320,7 +320,7 @@ def test_not_interested_without_a_reason_is_refused_and_saves_nothing(world):
     assert "reason" in error.value.message_dict
     partnership = Partnership.objects.get(pk=world.partnership.pk)
     assert partnership.supplier_answer == "" and partnership.stage == S.APPROVED
-    assert not Notification.objects.filter(kind=NotificationKind.INTRODUCTION_ANSWER).exists()
+    assert not Notification.objects.filter(kind=matching_notices.INTRODUCTION_ANSWER).exists()
 
 
 def test_an_unknown_answer_is_refused(world):
@@ -432,7 +432,7 @@ def test_a_stage_move_by_staff_notifies_both_parties(world):
         expected_stage=S.APPROVED,
     )
 
-    changed = Notification.objects.filter(kind=NotificationKind.STAGE_CHANGED)
+    changed = Notification.objects.filter(kind=matching_notices.STAGE_CHANGED)
     assert sorted(changed.values_list("user__username", flat=True)) == [
         "agus",
         "bambang",
@@ -450,7 +450,7 @@ def test_a_refused_stage_move_notifies_nobody(world):
             expected_stage=S.APPROVED,
         )  # no reason
 
-    assert not Notification.objects.filter(kind=NotificationKind.STAGE_CHANGED).exists()
+    assert not Notification.objects.filter(kind=matching_notices.STAGE_CHANGED).exists()
 
 
 # --- demand specification changes -----------------------------------------------------------
@@ -478,15 +478,15 @@ def test_a_specification_change_notifies_owners_in_a_live_partnership_or_shortli
         events.demand_specification_changed.send(
             demand_id=world.demand.pk, fields=["quantity_per_month", "material"]
         )
-        assert not Notification.objects.filter(kind=NotificationKind.DEMAND_CHANGED).exists()
+        assert not Notification.objects.filter(kind=matching_notices.DEMAND_CHANGED).exists()
 
     assert callbacks
-    told = Notification.objects.filter(kind=NotificationKind.DEMAND_CHANGED)
+    told = Notification.objects.filter(kind=matching_notices.DEMAND_CHANGED)
     assert sorted(told.values_list("user__username", flat=True)) == ["bambang", "shortlisted"]
     assert told.get(user=world.owner).url == reverse("inbox:detail", args=[world.partnership.pk])
     assert told.get(user=shortlisted_owner).url == ""
     with translation.override("en"):
-        text = notification_text(NotificationKind.DEMAND_CHANGED, told.first().params)
+        text = notification_text(matching_notices.DEMAND_CHANGED, told.first().params)
     assert world.demand.manufacturer.name in text and world.demand.title in text
     assert told.get(user=world.owner).params["fields"]["en"] == "quantity per month, material"
 
@@ -500,7 +500,7 @@ def test_a_declined_partnership_gets_no_specification_change_notice(
     with django_capture_on_commit_callbacks(execute=True):
         events.demand_specification_changed.send(demand_id=world.demand.pk, fields=["unit"])
 
-    assert not Notification.objects.filter(kind=NotificationKind.DEMAND_CHANGED).exists()
+    assert not Notification.objects.filter(kind=matching_notices.DEMAND_CHANGED).exists()
 
 
 def test_editing_an_open_demands_quantity_through_the_service_notifies_the_partner(
@@ -512,5 +512,5 @@ def test_editing_an_open_demands_quantity_through_the_service_notifies_the_partn
         demand_update(demand=world.demand, data={"quantity_per_month": 3500})
 
     assert Notification.objects.filter(
-        user=world.owner, kind=NotificationKind.DEMAND_CHANGED
+        user=world.owner, kind=matching_notices.DEMAND_CHANGED
     ).exists()

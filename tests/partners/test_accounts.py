@@ -17,8 +17,8 @@ from django.utils.http import urlsafe_base64_encode
 from matchmaking import services as matching
 from matchmaking.choices import MatchKind
 from matchmaking.models import Match
-from partners import accounts, verification
-from partners.choices import AccountType, DemandStatus, NotificationKind, VerificationStatus
+from partners import accounts, notices, verification
+from partners.choices import AccountType, DemandStatus, VerificationStatus
 from partners.models import Notification, Supplier, User
 from partners.verification import Decision
 from tests.matchmaking import factories as f
@@ -312,7 +312,7 @@ def test_verifying_an_ikm_notifies_its_owner_and_matches_it_to_a_fitting_open_de
     assert ikm.verification_status == VerificationStatus.VERIFIED
     assert ikm.verified_at is not None
     notification = Notification.objects.get(user=ikm.owner)
-    assert notification.kind == NotificationKind.ORGANISATION_VERIFIED
+    assert notification.kind == notices.ORGANISATION_VERIFIED
     assert notification.params == {"organisation": "CV Logam Baru"}
     assert [message.to for message in mail.outbox] == [[ikm.owner.email]]
     assert Match.objects.filter(supplier=ikm, demand=demand, kind=MatchKind.MATCH).exists()

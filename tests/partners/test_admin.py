@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from components.models import KbliCode, Regency
-from partners import events
-from partners.choices import DemandStatus, NotificationKind, SizeClass, VerificationStatus
+from partners import events, notices
+from partners.choices import DemandStatus, SizeClass, VerificationStatus
 from partners.models import (
     DeletionRequest,
     Demand,
@@ -180,7 +180,7 @@ def test_service_written_rows_are_shown_but_not_editable(admin_client):
     supplier = SupplierFactory(owner=UserFactory(username="pemilik"))
     rows = {
         Notification: Notification.objects.create(
-            user=supplier.owner, kind=NotificationKind.ORGANISATION_VERIFIED
+            user=supplier.owner, kind=notices.ORGANISATION_VERIFIED
         ),
         DeletionRequest: DeletionRequest.objects.create(
             supplier=supplier, requested_by=supplier.owner
@@ -494,3 +494,84 @@ def test_bulk_deleting_suppliers_in_admin_announces_each_once(admin_client, rece
 
     assert not Supplier.objects.exists()
     assert sorted(received_supplier_ids) == sorted(s.pk for s in suppliers)
+
+
+# --- bug 3: change pages of rows with a private document -------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+@pytest.fixture
+def stored_certificate(media):
+    from django.core.files.base import ContentFile
+
+    held = SupplierCertificationFactory()
+    held.document.save("scan.pdf", ContentFile(PDF))
+    return held
+
+
+@pytest.fixture
+def stored_drawing(media):
+    from django.core.files.base import ContentFile
+
+    demand = DemandFactory()
+    demand.drawing.save("gambar.pdf", ContentFile(PDF))
+    return demand
+
+
+def test_demand_change_page_with_a_drawing_links_to_the_checked_download(
+    admin_client, stored_drawing
+):
+    response = admin_client.get(admin_url(Demand, "change", stored_drawing.pk))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    download = reverse("partners:drawing_document", args=[stored_drawing.pk])
+    assert f'href="{download}"' in page
+    assert stored_drawing.drawing.name not in page  # no path into the private storage
+
+
+def test_certificate_change_page_with_a_document_links_to_the_checked_download(
+    admin_client, stored_certificate
+):
+    from partners.models import SupplierCertification
+
+    response = admin_client.get(admin_url(SupplierCertification, "change", stored_certificate.pk))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    download = reverse("partners:certificate_document", args=[stored_certificate.pk])
+    assert f'href="{download}"' in page
+    assert stored_certificate.document.name not in page
+
+
+def test_supplier_change_page_with_a_certificate_document_opens(admin_client, stored_certificate):
+    response = admin_client.get(admin_url(Supplier, "change", stored_certificate.supplier_id))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert stored_certificate.number in page
+    assert stored_certificate.document.name not in page
+
+
+def test_document_link_on_the_admin_page_streams_only_through_the_permission_check(
+    admin_client, client, stored_certificate
+):
+    download = reverse("partners:certificate_document", args=[stored_certificate.pk])
+    assert admin_client.get(download).status_code == 200
+    stranger = UserFactory()
+    client.force_login(stranger)
+    assert client.get(download).status_code == 404
+
+
+def test_closed_demand_with_a_drawing_shows_read_only_with_the_checked_link(
+    admin_client, stored_drawing
+):
+    Demand.objects.filter(pk=stored_drawing.pk).update(status=DemandStatus.CLOSED)
+
+    response = admin_client.get(admin_url(Demand, "change", stored_drawing.pk))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert reverse("partners:drawing_document", args=[stored_drawing.pk]) in page
+    assert stored_drawing.drawing.name not in page

@@ -10,10 +10,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
+from matchmaking import notices as matching_notices
 from matchmaking import tasks
+from partners import notices
 from partners import notifications as service
-from partners.choices import AccountType, NotificationKind
+from partners.choices import AccountType
 from partners.models import Notification, NotificationSetting, SupplierCertification
+from partners.notification_kinds import in_languages, notification_text, registered_kinds
 from tests.components.factories import CertificationFactory
 from tests.partners.factories import (
     ManufacturerFactory,
@@ -24,13 +27,12 @@ from tests.partners.factories import (
 
 pytestmark = pytest.mark.django_db
 
-K = NotificationKind
 TODAY = datetime.date(2026, 3, 2)
 
 
 def verified(user, **overrides):
     params = {"organisation": "CV Ceper Logam Utama", **overrides}
-    return service.notify(user=user, kind=K.ORGANISATION_VERIFIED, params=params, url="/ikm/")
+    return service.notify(user=user, kind=notices.ORGANISATION_VERIFIED, params=params, url="/ikm/")
 
 
 # --- notify and e-mail ----------------------------------------------------------------------
@@ -46,7 +48,7 @@ def test_notify_records_the_notification_and_emails_it_after_commit(
         notification = verified(user)
         assert mail.outbox == []
 
-    assert Notification.objects.get(user=user, kind=K.ORGANISATION_VERIFIED) == notification
+    assert Notification.objects.get(user=user, kind=notices.ORGANISATION_VERIFIED) == notification
     (message,) = mail.outbox
     assert message.to == ["bambang@example.id"]
     assert "CV Ceper Logam Utama" in message.body
@@ -61,15 +63,19 @@ def test_email_is_suppressed_for_a_kind_turned_off_but_not_for_the_others(
     django_capture_on_commit_callbacks,
 ):
     user = UserFactory(username="bambang")
-    NotificationSetting.objects.create(user=user, kind=K.STAGE_CHANGED, email=False)
+    NotificationSetting.objects.create(user=user, kind=matching_notices.STAGE_CHANGED, email=False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        service.notify(user=user, kind=K.STAGE_CHANGED, params={"demand": "Blok rem"})
-        service.notify(user=user, kind=K.NEW_INTRODUCTION, params={"demand": "Blok rem"})
+        service.notify(
+            user=user, kind=matching_notices.STAGE_CHANGED, params={"demand": "Blok rem"}
+        )
+        service.notify(
+            user=user, kind=matching_notices.NEW_INTRODUCTION, params={"demand": "Blok rem"}
+        )
 
     assert Notification.objects.filter(user=user).count() == 2
     assert len(mail.outbox) == 1
-    assert Notification.objects.get(kind=K.STAGE_CHANGED).emailed_at is None
+    assert Notification.objects.get(kind=matching_notices.STAGE_CHANGED).emailed_at is None
 
 
 def test_a_user_without_an_email_address_gets_the_in_app_notification_only(
@@ -89,7 +95,7 @@ def test_notify_all_skips_inactive_and_repeated_users():
     inactive = UserFactory(username="nonaktif", is_active=False)
 
     sent = service.notify_all(
-        users=[active, inactive, active, None], kind=K.NEW_INTRODUCTION, params={}
+        users=[active, inactive, active, None], kind=matching_notices.NEW_INTRODUCTION, params={}
     )
 
     assert [n.user for n in sent] == [active]
@@ -104,9 +110,9 @@ def test_texts_render_localised_parameters_in_the_readers_language():
     }
 
     with translation.override("en"):
-        english = service.notification_text(K.STAGE_CHANGED, params)
+        english = notification_text(matching_notices.STAGE_CHANGED, params)
     with translation.override("id"):
-        indonesian = service.notification_text(K.STAGE_CHANGED, params)
+        indonesian = notification_text(matching_notices.STAGE_CHANGED, params)
 
     assert "“introduced”" in english and "sudah diperkenalkan" not in english
     assert "sudah diperkenalkan" in indonesian
@@ -115,14 +121,14 @@ def test_texts_render_localised_parameters_in_the_readers_language():
 def test_in_languages_renders_a_lazy_text_in_every_site_language():
     from matchmaking.choices import PartnershipStage
 
-    assert service.in_languages(PartnershipStage.INTRODUCED.label) == {
+    assert in_languages(PartnershipStage.INTRODUCED.label) == {
         "id": "sudah diperkenalkan",
         "en": "introduced",
     }
 
 
 def test_a_missing_parameter_shows_as_a_question_mark_instead_of_failing():
-    assert "?" in service.notification_text(K.DEMAND_CHANGED, {"demand": "Blok rem"})
+    assert "?" in notification_text(matching_notices.DEMAND_CHANGED, {"demand": "Blok rem"})
 
 
 def test_the_email_is_written_in_indonesian_whatever_the_language_of_the_request(
@@ -133,7 +139,7 @@ def test_the_email_is_written_in_indonesian_whatever_the_language_of_the_request
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         service.notify(
             user=user,
-            kind=K.STAGE_CHANGED,
+            kind=matching_notices.STAGE_CHANGED,
             params={"demand": "Blok rem", "stage": {"id": "tidak berlanjut", "en": "declined"}},
         )
 
@@ -196,22 +202,31 @@ def test_mark_all_read_touches_only_the_users_unread_notifications():
 def test_email_is_on_for_every_kind_until_turned_off():
     user = UserFactory(username="bambang")
 
-    assert service.email_settings(user=user) == {kind.value: True for kind in K}
+    assert service.email_settings(user=user) == {kind.value: True for kind in registered_kinds()}
 
 
 def test_saving_settings_stores_one_row_per_kind_and_a_resave_changes_nothing():
     user = UserFactory(username="bambang")
 
-    service.email_settings_save(user=user, email={K.STAGE_CHANGED: False, K.DEMAND_CHANGED: True})
-    service.email_settings_save(user=user, email={K.STAGE_CHANGED: False, K.DEMAND_CHANGED: True})
+    service.email_settings_save(
+        user=user,
+        email={matching_notices.STAGE_CHANGED: False, matching_notices.DEMAND_CHANGED: True},
+    )
+    service.email_settings_save(
+        user=user,
+        email={matching_notices.STAGE_CHANGED: False, matching_notices.DEMAND_CHANGED: True},
+    )
 
     assert NotificationSetting.objects.filter(user=user).count() == 2
     settings = service.email_settings(user=user)
-    assert settings[K.STAGE_CHANGED] is False and settings[K.DEMAND_CHANGED] is True
-    assert service.email_wanted(user=user, kind=K.STAGE_CHANGED) is False
+    assert (
+        settings[matching_notices.STAGE_CHANGED] is False
+        and settings[matching_notices.DEMAND_CHANGED] is True
+    )
+    assert service.email_wanted(user=user, kind=matching_notices.STAGE_CHANGED) is False
 
-    service.email_settings_save(user=user, email={K.STAGE_CHANGED: True})
-    assert service.email_wanted(user=user, kind=K.STAGE_CHANGED) is True
+    service.email_settings_save(user=user, email={matching_notices.STAGE_CHANGED: True})
+    assert service.email_wanted(user=user, kind=matching_notices.STAGE_CHANGED) is True
 
 
 def test_an_unknown_kind_is_refused():
@@ -226,9 +241,12 @@ def test_a_manufacturers_member_is_offered_only_the_kinds_that_can_reach_them():
     SupplierFactory(owner=owner)
 
     member_kinds = service.kinds_for(user=member)
-    assert K.CERTIFICATE_EXPIRING not in member_kinds and K.DEMAND_CHANGED not in member_kinds
-    assert K.NEW_INTRODUCTION in member_kinds
-    assert service.kinds_for(user=owner) == list(K)
+    assert (
+        notices.CERTIFICATE_EXPIRING not in member_kinds
+        and matching_notices.DEMAND_CHANGED not in member_kinds
+    )
+    assert matching_notices.NEW_INTRODUCTION in member_kinds
+    assert service.kinds_for(user=owner) == registered_kinds()
 
 
 # --- certificate expiry ---------------------------------------------------------------------
@@ -258,12 +276,12 @@ def test_a_certificate_expiring_within_30_days_is_announced_to_the_owner_once(ow
     assert service.certificate_expiry_reminders_send(today=TODAY) == 1
     assert service.certificate_expiry_reminders_send(today=TODAY) == 0
 
-    (notification,) = Notification.objects.filter(user=owner, kind=K.CERTIFICATE_EXPIRING)
+    (notification,) = Notification.objects.filter(user=owner, kind=notices.CERTIFICATE_EXPIRING)
     with translation.override("en"):
-        text = service.notification_text(notification.kind, notification.params)
+        text = notification_text(notification.kind, notification.params)
     assert "ISO 9001" in text and "QMS/30" in text and "1 April 2026" in text
     with translation.override("id"):
-        assert "1 April 2026" in service.notification_text(notification.kind, notification.params)
+        assert "1 April 2026" in notification_text(notification.kind, notification.params)
     expiring.refresh_from_db()
     assert expiry_notified(expiring)
 
@@ -305,7 +323,7 @@ def test_a_renewed_certificate_is_announced_again_before_its_new_expiry(owner):
     assert service.certificate_expiry_reminders_send(today=TODAY) == 0
     a_year_later = TODAY + datetime.timedelta(days=340)
     assert service.certificate_expiry_reminders_send(today=a_year_later) == 1
-    assert Notification.objects.filter(kind=K.CERTIFICATE_EXPIRING).count() == 2
+    assert Notification.objects.filter(kind=notices.CERTIFICATE_EXPIRING).count() == 2
 
 
 def test_the_daily_task_sends_the_reminders_and_is_idempotent(owner):
@@ -337,9 +355,7 @@ def test_verifying_an_ikm_notifies_its_owner_and_emails_after_commit(
         )
 
     (notification,) = Notification.objects.filter(user=owner)
-    assert notification.kind == K.ORGANISATION_VERIFIED
-    assert "CV Ceper Logam Utama" in service.notification_text(
-        notification.kind, notification.params
-    )
+    assert notification.kind == notices.ORGANISATION_VERIFIED
+    assert "CV Ceper Logam Utama" in notification_text(notification.kind, notification.params)
     assert [message.to for message in mail.outbox] == [[owner.email]]
     assert not Notification.objects.filter(user=staff).exists()

@@ -7,9 +7,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from matchmaking import notices as matching_notices
+from partners import notices
 from partners import notifications as service
-from partners.choices import AccountType, NotificationKind
+from partners.choices import AccountType
 from partners.models import Notification, NotificationSetting
+from partners.notification_kinds import registered_kinds
 from tests.partners.factories import ManufacturerFactory, SupplierFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +50,7 @@ def owner(db):
 def stage_changed(user, *, demand="Blok rem metalik", url="/inbox/"):
     return service.notify(
         user=user,
-        kind=NotificationKind.STAGE_CHANGED,
+        kind=matching_notices.STAGE_CHANGED,
         params={
             "supplier": "CV Ceper Logam Utama",
             "manufacturer": "PT INKA",
@@ -219,24 +222,24 @@ def test_the_settings_form_shows_a_switch_per_kind_all_on_by_default(client, own
 
     body = html(client.get(SETTINGS))
 
-    for kind in NotificationKind:
+    for kind in registered_kinds():
         assert f'name="{kind.value}"' in body
-    assert body.count(" checked aria-describedby") == len(NotificationKind)
+    assert body.count(" checked aria-describedby") == len(registered_kinds())
 
 
 def test_saving_the_settings_turns_email_off_for_the_unticked_kinds(client, owner):
     client.force_login(owner)
     ticked = {
-        kind.value: "on" for kind in NotificationKind if kind != NotificationKind.STAGE_CHANGED
+        kind.value: "on" for kind in registered_kinds() if kind != matching_notices.STAGE_CHANGED
     }
 
     response = client.post(SETTINGS, ticked)
     again = client.post(SETTINGS, ticked, follow=True)
 
     assert response.status_code == 302 and response.url == SETTINGS
-    assert NotificationSetting.objects.filter(user=owner).count() == len(NotificationKind)
-    assert not service.email_wanted(user=owner, kind=NotificationKind.STAGE_CHANGED)
-    assert service.email_wanted(user=owner, kind=NotificationKind.NEW_INTRODUCTION)
+    assert NotificationSetting.objects.filter(user=owner).count() == len(registered_kinds())
+    assert not service.email_wanted(user=owner, kind=matching_notices.STAGE_CHANGED)
+    assert service.email_wanted(user=owner, kind=matching_notices.NEW_INTRODUCTION)
     assert 'name="stage_changed"' in html(again)
     assert "alert-success" in html(again)
 
@@ -245,7 +248,7 @@ def test_a_manufacturers_member_gets_only_the_switches_that_concern_them(client)
     member = UserFactory(username="rina", account_type=AccountType.MANUFACTURER)
     ManufacturerFactory().members.add(member)
     NotificationSetting.objects.create(
-        user=member, kind=NotificationKind.DEMAND_CHANGED, email=False
+        user=member, kind=matching_notices.DEMAND_CHANGED, email=False
     )
     client.force_login(member)
 
@@ -253,9 +256,9 @@ def test_a_manufacturers_member_gets_only_the_switches_that_concern_them(client)
     client.post(SETTINGS, {})  # everything the member sees turned off
 
     assert 'name="certificate_expiring"' not in body and 'name="new_introduction"' in body
-    assert not service.email_wanted(user=member, kind=NotificationKind.NEW_INTRODUCTION)
+    assert not service.email_wanted(user=member, kind=matching_notices.NEW_INTRODUCTION)
     # a switch the member never saw is untouched
-    assert service.email_wanted(user=member, kind=NotificationKind.CERTIFICATE_EXPIRING)
+    assert service.email_wanted(user=member, kind=notices.CERTIFICATE_EXPIRING)
 
 
 # --- the navbar -----------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from matchmaking.choices import MatchKind
 from matchmaking.models import Match
-from partners.choices import NotificationKind, VerificationStatus
+from partners import notices
+from partners.choices import VerificationStatus
 from partners.models import Notification
 from tests.components.factories import ProvinceFactory, RegencyFactory
 from tests.matchmaking import factories as f
@@ -277,7 +278,7 @@ def test_verify_makes_the_ikm_verified_notifies_its_owner_and_matches_it(
     assert response.url == QUEUE
     ikm.refresh_from_db()
     assert ikm.verification_status == VERIFIED
-    assert Notification.objects.get(user=ikm.owner).kind == NotificationKind.ORGANISATION_VERIFIED
+    assert Notification.objects.get(user=ikm.owner).kind == notices.ORGANISATION_VERIFIED
     assert [m.to for m in mail.outbox] == [["baru@cv.id"]]
     assert Match.objects.filter(demand=demand, supplier=ikm, kind=MatchKind.MATCH).exists()
     followed = staff_client.get(response.url)
