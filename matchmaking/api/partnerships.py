@@ -16,7 +16,7 @@ from rest_framework.permissions import IsAdminUser
 from ..explanations import language
 from ..filters.partnerships import PartnershipFilterSet
 from ..models import Partnership, PartnershipEvent
-from ..pipeline import days_in_stage
+from ..partnerships.stages import days_in_stage
 from ..selectors.pipeline import partnership_list
 
 

@@ -22,7 +22,7 @@ from ..choices import REVIEWED_MATCH_STATUSES, MatchKind, MatchStatus
 from ..explanations import language, match_breakdown
 from ..loading import load_labels
 from ..models import ConsortiumSuggestion, Match, MatchDecision
-from ..review import ALLOWED_MOVES
+from ..partnerships.review import ALLOWED_MOVES
 from ..scoring.config import FACTORS, normalise_weights
 from ..scoring.explain import FACTOR_LABELS, Labels, format_number, format_quantity, render_all
 from ..scoring.facts import Facts, failures_from_facts, reasons_from_facts

@@ -32,7 +32,7 @@ from ..choices import (
     PartnershipStage,
 )
 from ..models import Partnership, PartnershipEvent
-from ..pipeline import STAGE_ORDER, days_in_stage, stale_cutoff
+from ..partnerships.stages import STAGE_ORDER, days_in_stage, stale_cutoff
 from ..scoring.units import conversion
 
 # Cards shown per board column (the longest-waiting first); the rest are in the table.

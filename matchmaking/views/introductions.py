@@ -20,10 +20,11 @@ from common.htmx import wants_fragment
 from common.paging import paginate, query_without_page
 from partners.permissions import is_ikm_owner, is_manufacturer_member, role_required
 
-from .. import introductions
 from ..choices import IntroductionAnswer, PartnershipStage
-from ..introductions import InboxState
 from ..models import Partnership
+from ..partnerships import introductions
+from ..selectors import inbox
+from ..selectors.inbox import InboxState
 
 
 def is_party(user) -> bool:
@@ -85,15 +86,15 @@ def _titles(request: HttpRequest) -> dict[str, str]:
 def index(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET)
     state = form.cleaned_data["state"] if form.is_valid() else ""
-    page = paginate(request, introductions.introduction_list(user=request.user, state=state))
-    page.object_list = introductions.introduction_views(page.object_list, user=request.user)
+    page = paginate(request, inbox.introduction_list(user=request.user, state=state))
+    page.object_list = inbox.introduction_views(page.object_list, user=request.user)
     context = {
         "form": form,
         "state": state,
         "states": InboxState.CHOICES,
         "page_obj": page,
         "query": query_without_page(request),
-        "counts": introductions.inbox_counts(user=request.user),
+        "counts": inbox.inbox_counts(user=request.user),
         **_titles(request),
     }
     return render(request, "matchmaking/inbox.html", context)
@@ -101,17 +102,15 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _introduction(
     request: HttpRequest, pk: int, *, with_reasons: bool = True
-) -> introductions.Introduction:
+) -> inbox.Introduction:
     try:
-        return introductions.introduction_detail(
-            user=request.user, pk=pk, with_reasons=with_reasons
-        )
+        return inbox.introduction_detail(user=request.user, pk=pk, with_reasons=with_reasons)
     except Partnership.DoesNotExist:
         raise Http404 from None
 
 
 def _detail_context(
-    request: HttpRequest, introduction: introductions.Introduction, form: AnswerForm | None
+    request: HttpRequest, introduction: inbox.Introduction, form: AnswerForm | None
 ) -> dict:
     return {
         "introduction": introduction,

@@ -28,12 +28,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from components.choices import Unit
 
-from .. import pipeline
 from ..choices import CLOSED_PARTNERSHIP_STAGES, PartnershipStage
 from ..explanations import language
 from ..exports import Column, export_response
 from ..filters.partnerships import PartnershipFilterSet
 from ..models import Partnership
+from ..partnerships import stages
 from ..selectors import pipeline as selectors
 from .access import paginate, query_without_page, staff_required, wants_fragment
 
@@ -93,7 +93,7 @@ class MoveForm(forms.Form):
 
     @property
     def closing(self) -> bool:
-        return self.data.get("to_stage") in pipeline.CLOSING_STAGES
+        return self.data.get("to_stage") in stages.CLOSING_STAGES
 
 
 class NoteForm(forms.Form):
@@ -256,7 +256,7 @@ def _export_columns(today: datetime.date) -> list[Column]:
         Column(_("Component"), lambda p: p.demand.component_type.name),
         Column(_("Stage"), lambda p: p.get_stage_display()),
         Column(_("In stage since"), lambda p: timezone.localdate(p.stage_changed_at)),
-        Column(_("Days in stage"), lambda p: pipeline.days_in_stage(p, today=today)),
+        Column(_("Days in stage"), lambda p: stages.days_in_stage(p, today=today)),
         Column(_("Stuck"), lambda p: bool(p.stuck)),
         Column(
             _("Officer"),
@@ -309,17 +309,17 @@ def _partnership(pk: int) -> Partnership:
 def _stage_context(
     partnership: Partnership, move_form: MoveForm | None = None, conflict: str = ""
 ) -> dict[str, Any]:
-    moves = pipeline.allowed_moves(partnership.stage)
+    moves = stages.allowed_moves(partnership.stage)
     forward = [
         s
         for s in moves
-        if s in pipeline.STAGE_ORDER and not pipeline.is_back_step(partnership.stage, s)
+        if s in stages.STAGE_ORDER and not stages.is_back_step(partnership.stage, s)
     ]
-    back = [s for s in moves if pipeline.is_back_step(partnership.stage, s)]
+    back = [s for s in moves if stages.is_back_step(partnership.stage, s)]
     current_index = (
-        pipeline.STAGE_ORDER.index(partnership.stage)
-        if partnership.stage in pipeline.STAGE_ORDER
-        else len(pipeline.STAGE_ORDER)
+        stages.STAGE_ORDER.index(partnership.stage)
+        if partnership.stage in stages.STAGE_ORDER
+        else len(stages.STAGE_ORDER)
     )
     steps = [
         {
@@ -329,7 +329,7 @@ def _stage_context(
                 "done" if index < current_index else "current" if index == current_index else "todo"
             ),
         }
-        for index, stage in enumerate(pipeline.STAGE_ORDER)
+        for index, stage in enumerate(stages.STAGE_ORDER)
     ]
     if partnership.stage == PartnershipStage.COMPLETED:
         steps.append(
@@ -349,7 +349,7 @@ def _stage_context(
         "back_stage": back[0] if back else None,
         "back_label": PartnershipStage(back[0]).label if back else "",
         "can_complete": PartnershipStage.COMPLETED in moves,
-        "can_close": bool(set(pipeline.CLOSING_STAGES) & set(moves)),
+        "can_close": bool(set(stages.CLOSING_STAGES) & set(moves)),
         "move_form": move_form or MoveForm(),
         "conflict": conflict,
         "stale_days": settings.PARTNERSHIP_STALE_DAYS,
@@ -396,14 +396,14 @@ def partnership_move(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = ""
     if form.is_valid():
         try:
-            pipeline.partnership_move(
+            stages.partnership_move(
                 partnership_id=partnership.pk,
                 to_stage=form.cleaned_data["to_stage"],
                 expected_stage=form.cleaned_data["expected_stage"],
                 note=form.cleaned_data["note"],
                 by=request.user,
             )
-        except pipeline.PartnershipConflict as exc:
+        except stages.PartnershipConflict as exc:
             conflict = exc.message
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -449,7 +449,7 @@ def partnership_note(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            pipeline.partnership_note_add(
+            stages.partnership_note_add(
                 partnership_id=partnership.pk, by=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
@@ -473,7 +473,7 @@ def partnership_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     form = OutcomeForm(request.POST)
     if form.is_valid():
         try:
-            pipeline.partnership_outcome_update(
+            stages.partnership_outcome_update(
                 partnership_id=partnership.pk, by=request.user, data=form.cleaned_data
             )
         except ValidationError as exc:

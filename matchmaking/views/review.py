@@ -21,7 +21,7 @@ from partners.models import Demand, Supplier
 
 from ..choices import MatchStatus
 from ..filters.matches import MatchFilterSet
-from ..review import MatchConflict, MatchGone, Outcome, match_decide, match_decide_many
+from ..partnerships.review import MatchConflict, MatchGone, Outcome, match_decide, match_decide_many
 from ..selectors import demands as selectors
 from .access import paginate, query_without_page, staff_required, wants_fragment
 from .demands import demand_page

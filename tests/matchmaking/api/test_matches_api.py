@@ -9,7 +9,7 @@ from django.urls import reverse
 from matchmaking import services
 from matchmaking.choices import MatchStatus
 from matchmaking.models import Match
-from matchmaking.review import match_decide
+from matchmaking.partnerships.review import match_decide
 from tests.matchmaking import factories as f
 from tests.matchmaking.views.test_demands import large_registry, scored_demand
 from tests.partners.factories import UserFactory

@@ -16,7 +16,7 @@ from components.choices import Unit
 from matchmaking import services
 from matchmaking.choices import MatchKind, MatchStatus
 from matchmaking.models import ConsortiumSuggestion, Match, Partnership
-from matchmaking.review import match_decide
+from matchmaking.partnerships.review import match_decide
 from partners.choices import DemandStatus, SizeClass, VerificationStatus
 from partners.models import Supplier, SupplierCapability, SupplierCertification
 from tests.matchmaking import factories as f

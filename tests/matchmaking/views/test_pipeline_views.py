@@ -448,9 +448,9 @@ def test_move_on_a_stage_someone_else_changed_is_a_409_conflict_naming_them(engl
     english.force_login(UserFactory(username="budi", is_staff=True))
     p = partnership(S.APPROVED)
     english_officer_move = {"to_stage": S.INTRODUCED, "expected_stage": S.APPROVED}
-    from matchmaking import pipeline
+    from matchmaking.partnerships import stages
 
-    pipeline.partnership_move(partnership_id=p.pk, by=officer, **english_officer_move)
+    stages.partnership_move(partnership_id=p.pk, by=officer, **english_officer_move)
 
     response = english.post(
         move_url(p),
@@ -470,10 +470,10 @@ def test_move_on_a_stage_someone_else_changed_is_a_409_conflict_naming_them(engl
 
 
 def test_conflict_on_a_plain_post_shows_the_page_with_the_conflict(staff_client, officer):
-    from matchmaking import pipeline
+    from matchmaking.partnerships import stages
 
     p = partnership(S.APPROVED)
-    pipeline.partnership_move(
+    stages.partnership_move(
         partnership_id=p.pk, to_stage=S.INTRODUCED, by=officer, expected_stage=S.APPROVED
     )
 

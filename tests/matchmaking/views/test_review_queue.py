@@ -13,7 +13,7 @@ from components.models import Province
 from matchmaking import services
 from matchmaking.choices import MatchKind, MatchStatus
 from matchmaking.models import Match, MatchDecision, Partnership
-from matchmaking.review import match_decide
+from matchmaking.partnerships.review import match_decide
 from partners.choices import DemandStatus
 from tests.components.factories import ProvinceFactory, RegencyFactory
 from tests.matchmaking import factories as f

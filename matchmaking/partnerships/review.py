@@ -14,25 +14,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.people import display_name
 from partners.choices import DemandStatus
 
-from . import introductions, services
-from .choices import MatchKind, MatchStatus, PartnershipStage
-from .explanations import issue_text
-from .loading import load_labels
-from .models import Match, MatchDecision, Partnership, PartnershipEvent
-from .scoring.facts import failures_from_facts
-from .scoring.reasons import Reason
+from .. import services
+from ..choices import MatchKind, MatchStatus, PartnershipStage
+from ..explanations import issue_text
+from ..loading import load_labels
+from ..models import Match, MatchDecision, Partnership, PartnershipEvent
+from ..scoring.facts import failures_from_facts
+from ..scoring.reasons import Reason
+from . import announcements
 
 # Moves an officer may make from each status. Approved is final here: the partnership then
-# lives in the pipeline (matchmaking.pipeline).
+# lives in its stages (matchmaking.partnerships.stages).
 ALLOWED_MOVES: Mapping[str, frozenset[str]] = {
     MatchStatus.SUGGESTED: frozenset(
         {MatchStatus.SHORTLISTED, MatchStatus.APPROVED, MatchStatus.REJECTED}
@@ -59,13 +60,6 @@ REVIEW_FIELDS = (
 )
 
 
-def person_name(user: Any) -> str:
-    """How an officer is named in messages: full name, else the login."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
 class MatchConflict(ValidationError):
     """The match is no longer in the status the officer saw: someone acted first.
 
@@ -88,7 +82,7 @@ class MatchConflict(ValidationError):
             return
         params = {
             "status": status,
-            "name": person_name(self.decided_by),
+            "name": display_name(self.decided_by),
             "time": formats.date_format(timezone.localtime(self.decided_at), "DATETIME_FORMAT"),
         }
         if match.status == MatchStatus.SUGGESTED:
@@ -233,7 +227,7 @@ def _partnership_create(*, match: Match, by, note: str, now) -> Partnership:
     event.save()
     # A live partnership weighs on the supplier's load in scoring: rescore it after commit.
     services.on_supplier_changed(supplier_id=match.supplier_id)
-    introductions.introduction_announce(partnership=partnership)
+    announcements.introduction_announce(partnership=partnership)
     return partnership
 
 

@@ -1,5 +1,6 @@
-"""Partnership pipeline services and selectors: which moves are allowed, what each write
-records, when the supplier is rescored, the board, and the stale-partnership reminders."""
+"""Partnership stages (matchmaking.partnerships.stages) and what reads them: which moves are
+allowed, what each write records, when the supplier is rescored, the board, and the
+stale-partnership reminders (matchmaking.partnerships.reminders)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from matchmaking import pipeline, services, tasks
+from matchmaking import services, tasks
 from matchmaking.choices import MatchKind, PartnershipStage
 from matchmaking.models import Match, Partnership, PartnershipEvent
+from matchmaking.partnerships import reminders, stages
 from matchmaking.scoring.config import FACTORS
 from matchmaking.selectors.pipeline import partnership_list, pipeline_board
 from tests.matchmaking import factories as f
@@ -118,7 +120,7 @@ def events(p: Partnership) -> list[tuple]:
 def test_allowed_move_changes_stage_and_writes_one_event(officer, from_stage, to_stage):
     p = partnership(from_stage, stage_changed_at=days_ago(40), reminded_at=days_ago(2))
 
-    moved = pipeline.partnership_move(
+    moved = stages.partnership_move(
         partnership_id=p.pk,
         to_stage=to_stage,
         by=officer,
@@ -143,7 +145,7 @@ def test_forbidden_move_is_refused_on_the_stage_field_and_saves_nothing(
     p = partnership(from_stage, stage_changed_at=changed_at)
 
     with pytest.raises(ValidationError) as error:
-        pipeline.partnership_move(
+        stages.partnership_move(
             partnership_id=p.pk,
             to_stage=to_stage,
             by=officer,
@@ -161,7 +163,7 @@ def test_move_to_the_same_stage_is_refused(officer):
     p = partnership(S.INTRODUCED)
 
     with pytest.raises(ValidationError) as error:
-        pipeline.partnership_move(
+        stages.partnership_move(
             partnership_id=p.pk, to_stage=S.INTRODUCED, by=officer, expected_stage=S.INTRODUCED
         )
 
@@ -173,7 +175,7 @@ def test_unknown_stage_is_refused(officer):
     p = partnership(S.INTRODUCED)
 
     with pytest.raises(ValidationError) as error:
-        pipeline.partnership_move(
+        stages.partnership_move(
             partnership_id=p.pk, to_stage="signed", by=officer, expected_stage=S.INTRODUCED
         )
 
@@ -186,7 +188,7 @@ def test_declining_or_ending_without_a_reason_is_refused_and_saves_nothing(offic
     p = partnership(S.MEETING_HELD)
 
     with pytest.raises(ValidationError) as error:
-        pipeline.partnership_move(
+        stages.partnership_move(
             partnership_id=p.pk,
             to_stage=to_stage,
             by=officer,
@@ -203,7 +205,7 @@ def test_declining_or_ending_without_a_reason_is_refused_and_saves_nothing(offic
 def test_ending_stores_the_reason_on_the_partnership_and_in_the_event(officer):
     p = partnership(S.ACTIVE_SUPPLY)
 
-    pipeline.partnership_move(
+    stages.partnership_move(
         partnership_id=p.pk,
         to_stage=S.ENDED,
         by=officer,
@@ -220,12 +222,12 @@ def test_stale_expected_stage_raises_a_conflict_naming_who_moved_it_and_saves_no
     officer, other_officer
 ):
     p = partnership(S.APPROVED)
-    pipeline.partnership_move(
+    stages.partnership_move(
         partnership_id=p.pk, to_stage=S.INTRODUCED, by=officer, expected_stage=S.APPROVED
     )
 
-    with pytest.raises(pipeline.PartnershipConflict) as conflict:
-        pipeline.partnership_move(
+    with pytest.raises(stages.PartnershipConflict) as conflict:
+        stages.partnership_move(
             partnership_id=p.pk,
             to_stage=S.MEETING_HELD,
             by=other_officer,
@@ -244,7 +246,7 @@ def test_stale_expected_stage_raises_a_conflict_naming_who_moved_it_and_saves_no
 
 
 def test_allowed_moves_lists_forward_stages_first_then_back_then_closing():
-    assert pipeline.allowed_moves(S.MEETING_HELD) == [
+    assert stages.allowed_moves(S.MEETING_HELD) == [
         S.TRIAL_ORDER,
         S.CONTRACT,
         S.ACTIVE_SUPPLY,
@@ -252,13 +254,13 @@ def test_allowed_moves_lists_forward_stages_first_then_back_then_closing():
         S.DECLINED,
         S.ENDED,
     ]
-    assert pipeline.allowed_moves(S.ACTIVE_SUPPLY) == [
+    assert stages.allowed_moves(S.ACTIVE_SUPPLY) == [
         S.COMPLETED,
         S.CONTRACT,
         S.DECLINED,
         S.ENDED,
     ]
-    assert pipeline.allowed_moves(S.ENDED) == []
+    assert stages.allowed_moves(S.ENDED) == []
 
 
 # --- notes ----------------------------------------------------------------------------------
@@ -267,7 +269,7 @@ def test_allowed_moves_lists_forward_stages_first_then_back_then_closing():
 def test_note_adds_an_event_without_a_stage_change(officer):
     p = partnership(S.CONTRACT, stage_changed_at=days_ago(3))
 
-    pipeline.partnership_note_add(partnership_id=p.pk, by=officer, note=" PO received ")
+    stages.partnership_note_add(partnership_id=p.pk, by=officer, note=" PO received ")
 
     p.refresh_from_db()
     assert (p.stage, p.stage_changed_at.date()) == (S.CONTRACT, days_ago(3).date())
@@ -278,7 +280,7 @@ def test_empty_note_is_refused(officer):
     p = partnership()
 
     with pytest.raises(ValidationError) as error:
-        pipeline.partnership_note_add(partnership_id=p.pk, by=officer, note="  ")
+        stages.partnership_note_add(partnership_id=p.pk, by=officer, note="  ")
 
     assert list(error.value.message_dict) == ["note"]
     assert events(p) == []
@@ -287,7 +289,7 @@ def test_empty_note_is_refused(officer):
 def test_notes_are_allowed_on_closed_partnerships(officer):
     p = partnership(S.DECLINED)
 
-    pipeline.partnership_note_add(partnership_id=p.pk, by=officer, note="Follow-up call")
+    stages.partnership_note_add(partnership_id=p.pk, by=officer, note="Follow-up call")
 
     assert events(p) == [("", "", "Follow-up call", "rina")]
 
@@ -299,7 +301,7 @@ def test_outcome_update_saves_the_figures_and_summarises_the_change(officer):
     p = partnership(S.CONTRACT)
 
     with translation.override("en"):
-        pipeline.partnership_outcome_update(
+        stages.partnership_outcome_update(
             partnership_id=p.pk,
             by=officer,
             data={
@@ -328,7 +330,7 @@ def test_outcome_update_saves_the_figures_and_summarises_the_change(officer):
 def test_outcome_update_without_changes_writes_no_event(officer):
     p = partnership(S.CONTRACT, jobs_created=3)
 
-    pipeline.partnership_outcome_update(partnership_id=p.pk, by=officer, data={"jobs_created": 3})
+    stages.partnership_outcome_update(partnership_id=p.pk, by=officer, data={"jobs_created": 3})
 
     assert events(p) == []
 
@@ -351,7 +353,7 @@ def test_invalid_outcome_is_refused_on_its_field_and_saves_nothing(officer, data
     p = partnership(S.CONTRACT, contract_value_idr=900_000)
 
     with pytest.raises(ValidationError) as error:
-        pipeline.partnership_outcome_update(partnership_id=p.pk, by=officer, data=data)
+        stages.partnership_outcome_update(partnership_id=p.pk, by=officer, data=data)
 
     assert field in error.value.message_dict
     p.refresh_from_db()
@@ -371,7 +373,7 @@ def test_volume_in_a_unit_the_capacity_cannot_be_converted_to_is_refused(officer
     )
 
     with pytest.raises(ValidationError) as error:
-        pipeline.partnership_outcome_update(
+        stages.partnership_outcome_update(
             partnership_id=p.pk,
             by=officer,
             data={"committed_monthly_volume": Decimal("3"), "committed_unit": "m3"},
@@ -379,7 +381,7 @@ def test_volume_in_a_unit_the_capacity_cannot_be_converted_to_is_refused(officer
     assert list(error.value.message_dict) == ["committed_unit"]
 
     # tonnes convert through the block's unit weight
-    pipeline.partnership_outcome_update(
+    stages.partnership_outcome_update(
         partnership_id=p.pk,
         by=officer,
         data={"committed_monthly_volume": Decimal("11"), "committed_unit": "ton"},
@@ -412,7 +414,7 @@ def test_move_enqueues_the_supplier_rescore_exactly_when_its_scoring_inputs_chan
     p = partnership(stage, committed_monthly_volume=volume, committed_unit="pcs" if volume else "")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        pipeline.partnership_move(
+        stages.partnership_move(
             partnership_id=p.pk,
             to_stage=to_stage,
             by=officer,
@@ -461,7 +463,7 @@ def test_outcome_enqueues_the_supplier_rescore_exactly_when_its_scoring_inputs_c
     p = partnership(stage, **before)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        pipeline.partnership_outcome_update(partnership_id=p.pk, by=officer, data=data)
+        stages.partnership_outcome_update(partnership_id=p.pk, by=officer, data=data)
 
     assert len(callbacks) == (1 if rescored else 0)
 
@@ -470,7 +472,7 @@ def test_note_never_enqueues_a_rescore(officer, django_capture_on_commit_callbac
     p = partnership(S.CONTRACT, committed_monthly_volume=Decimal("10"), committed_unit="pcs")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        pipeline.partnership_note_add(partnership_id=p.pk, by=officer, note="called")
+        stages.partnership_note_add(partnership_id=p.pk, by=officer, note="called")
 
     assert callbacks == []
 
@@ -497,7 +499,7 @@ def test_committing_volume_lowers_the_suppliers_free_capacity_in_a_real_rescore(
         committed_unit="pcs",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        pipeline.partnership_move(
+        stages.partnership_move(
             partnership_id=p.pk, to_stage=S.TRIAL_ORDER, by=officer, expected_stage=S.MEETING_HELD
         )
 
@@ -505,7 +507,7 @@ def test_committing_volume_lowers_the_suppliers_free_capacity_in_a_real_rescore(
     assert capacity_fit(Match.objects.get(demand=other_demand, supplier=ikm)) == pytest.approx(0.5)
 
     with django_capture_on_commit_callbacks(execute=True):
-        pipeline.partnership_outcome_update(
+        stages.partnership_outcome_update(
             partnership_id=p.pk,
             by=officer,
             data={"committed_monthly_volume": Decimal("5000"), "committed_unit": "pcs"},
@@ -516,7 +518,7 @@ def test_committing_volume_lowers_the_suppliers_free_capacity_in_a_real_rescore(
     assert match.failed_constraints[0]["code"] == "no_free_capacity"
 
     with django_capture_on_commit_callbacks(execute=True):
-        pipeline.partnership_move(
+        stages.partnership_move(
             partnership_id=p.pk,
             to_stage=S.ENDED,
             by=officer,
@@ -561,7 +563,7 @@ def test_a_partnership_in_active_supply_for_months_is_delivering_not_stuck(offic
     stuck = dict(partnership_list().values_list("pk", "stuck"))
 
     assert stuck == {supplying.pk: False, waiting.pk: True}
-    assert pipeline.partnership_reminders_send() == 1
+    assert reminders.partnership_reminders_send() == 1
     assert "CV Menunggu PO" in mail.outbox[0].body
     assert "CV Pasok Lancar" not in mail.outbox[0].body
 
@@ -577,7 +579,7 @@ def test_board_counts_every_stage_and_shows_the_longest_waiting_cards_first():
     board = pipeline_board(partnerships=partnership_list(), per_stage=2)
 
     columns = {column.stage: column for column in board.columns}
-    assert [column.stage for column in board.columns] == list(pipeline.STAGE_ORDER)
+    assert [column.stage for column in board.columns] == list(stages.STAGE_ORDER)
     assert (columns[S.INTRODUCED].count, columns[S.INTRODUCED].stuck) == (3, 1)
     assert [card.pk for card in columns[S.INTRODUCED].cards] == [oldest.pk, middle.pk]
     assert columns[S.INTRODUCED].more == 1
@@ -627,7 +629,7 @@ def test_reminder_goes_once_to_each_officer_with_their_stuck_live_partnerships(
     nobody = partnership(S.MEETING_HELD, officer=None, stage_changed_at=days_ago(35))
 
     with translation.override("en"):
-        sent = pipeline.partnership_reminders_send()
+        sent = reminders.partnership_reminders_send()
 
     assert sent == 2
     by_recipient = {message.to[0]: message for message in mail.outbox}
@@ -649,42 +651,42 @@ def test_reminder_goes_once_to_each_officer_with_their_stuck_live_partnerships(
 def test_reminder_is_not_sent_twice_for_the_same_stay_in_a_stage(officer):
     partnership(S.INTRODUCED, officer=officer, stage_changed_at=days_ago(31))
 
-    assert pipeline.partnership_reminders_send() == 1
-    assert pipeline.partnership_reminders_send() == 0
+    assert reminders.partnership_reminders_send() == 1
+    assert reminders.partnership_reminders_send() == 0
     later = timezone.localdate() + datetime.timedelta(days=29)
-    assert pipeline.partnership_reminders_send(today=later) == 0
+    assert reminders.partnership_reminders_send(today=later) == 0
     assert len(mail.outbox) == 1
 
 
 def test_reminder_comes_again_when_still_stuck_a_whole_period_later(officer):
     partnership(S.INTRODUCED, officer=officer, stage_changed_at=days_ago(31))
-    assert pipeline.partnership_reminders_send() == 1
+    assert reminders.partnership_reminders_send() == 1
 
     later = timezone.localdate() + datetime.timedelta(days=30)
 
-    assert pipeline.partnership_reminders_send(today=later) == 1
+    assert reminders.partnership_reminders_send(today=later) == 1
     assert len(mail.outbox) == 2
 
 
 def test_after_a_move_the_partnership_is_not_reminded_until_it_is_stuck_again(officer):
     p = partnership(S.INTRODUCED, officer=officer, stage_changed_at=days_ago(31))
-    assert pipeline.partnership_reminders_send() == 1
+    assert reminders.partnership_reminders_send() == 1
 
-    pipeline.partnership_move(
+    stages.partnership_move(
         partnership_id=p.pk, to_stage=S.MEETING_HELD, by=officer, expected_stage=S.INTRODUCED
     )
     p.refresh_from_db()
     assert p.reminded_at is None
 
-    assert pipeline.partnership_reminders_send() == 0
+    assert reminders.partnership_reminders_send() == 0
     assert (
-        pipeline.partnership_reminders_send(
+        reminders.partnership_reminders_send(
             today=timezone.localdate() + datetime.timedelta(days=29)
         )
         == 0
     )
     assert (
-        pipeline.partnership_reminders_send(
+        reminders.partnership_reminders_send(
             today=timezone.localdate() + datetime.timedelta(days=30)
         )
         == 1
@@ -718,11 +720,11 @@ def test_two_officers_moving_at_once_end_with_one_move_and_one_conflict(officer,
     def move(user, to_stage):
         try:
             barrier.wait(timeout=10)
-            pipeline.partnership_move(
+            stages.partnership_move(
                 partnership_id=p.pk, to_stage=to_stage, by=user, expected_stage=S.APPROVED
             )
             outcomes[user.username] = "moved"
-        except pipeline.PartnershipConflict as exc:
+        except stages.PartnershipConflict as exc:
             outcomes[user.username] = exc
         finally:
             connection.close()
@@ -738,7 +740,7 @@ def test_two_officers_moving_at_once_end_with_one_move_and_one_conflict(officer,
 
     assert sorted(type(o).__name__ for o in outcomes.values()) == ["PartnershipConflict", "str"]
     [winner] = [name for name, o in outcomes.items() if o == "moved"]
-    [conflict] = [o for o in outcomes.values() if isinstance(o, pipeline.PartnershipConflict)]
+    [conflict] = [o for o in outcomes.values() if isinstance(o, stages.PartnershipConflict)]
     assert conflict.moved_by.username == winner
     p.refresh_from_db()
     assert PartnershipEvent.objects.filter(partnership=p).count() == 1

@@ -12,7 +12,7 @@ from django.db import connection
 from matchmaking import services
 from matchmaking.choices import MatchKind, MatchStatus, PartnershipStage
 from matchmaking.models import Match, MatchDecision, Partnership, PartnershipEvent
-from matchmaking.review import (
+from matchmaking.partnerships.review import (
     MatchConflict,
     MatchGone,
     Outcome,

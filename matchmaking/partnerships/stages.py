@@ -1,4 +1,4 @@
-"""Partnership pipeline services: stage moves, notes, outcomes and reminders.
+"""Partnership stages: stage moves, timeline notes, outcome figures and time in stage.
 
 A partnership is born ``approved`` when its match is approved (``services``); from there it
 moves forward through the live stages (skipping is allowed), one step back to correct a
@@ -13,36 +13,31 @@ a write that changes any of these enqueues the supplier's rescore on commit.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.people import display_name
 from components.choices import Unit
 
-from . import introductions, services
-from .choices import (
+from .. import services
+from ..choices import (
     CAPACITY_COMMITTING_STAGES,
     CLOSED_PARTNERSHIP_STAGES,
     LIVE_PARTNERSHIP_STAGES,
-    STALLABLE_STAGES,
     PartnershipStage,
 )
-from .models import Partnership, PartnershipEvent
-from .scoring.units import conversion
+from ..models import Partnership, PartnershipEvent
+from ..scoring.units import conversion
+from . import announcements
 
 # The live stages in their forward order.
 STAGE_ORDER: tuple[str, ...] = tuple(LIVE_PARTNERSHIP_STAGES)
@@ -77,7 +72,7 @@ class PartnershipConflict(Exception):
     def who(self) -> str:
         if self.moved_by is None:
             return gettext("someone")
-        return self.moved_by.get_full_name() or self.moved_by.get_username()
+        return display_name(self.moved_by)
 
     @property
     def message(self) -> str:
@@ -229,7 +224,7 @@ def partnership_move(
         event.full_clean()
         event.save()
         _rescore_if_changed(partnership, before)
-        introductions.stage_change_announce(partnership=partnership, by=by)
+        announcements.stage_change_announce(partnership=partnership, by=by)
     return partnership
 
 
@@ -346,7 +341,7 @@ def partnership_outcome_update(
     return partnership
 
 
-# --- reminders ------------------------------------------------------------------------------
+# --- time in stage --------------------------------------------------------------------------
 
 
 def stale_cutoff(*, today: datetime.date | None = None) -> datetime.datetime:
@@ -360,92 +355,3 @@ def stale_cutoff(*, today: datetime.date | None = None) -> datetime.datetime:
 def days_in_stage(partnership: Partnership, *, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     return max((today - timezone.localdate(partnership.stage_changed_at)).days, 0)
-
-
-@dataclass(frozen=True)
-class _Reminder:
-    partnership: Partnership
-    days: int
-    url: str
-
-
-def _reminder_candidates(today: datetime.date) -> Q:
-    cutoff = stale_cutoff(today=today)
-    return Q(
-        stage__in=STALLABLE_STAGES,
-        stage_changed_at__lt=cutoff,
-        officer__isnull=False,
-        officer__is_active=True,
-    ) & (
-        Q(reminded_at__isnull=True)
-        | Q(reminded_at__lt=F("stage_changed_at"))
-        | Q(reminded_at__lt=cutoff)
-    )
-
-
-def partnership_reminders_send(*, today: datetime.date | None = None) -> int:
-    """E-mail every officer the live partnerships of theirs that have not moved for
-    ``PARTNERSHIP_STALE_DAYS`` days and were not reminded since (or were reminded that long
-    ago); one e-mail per officer, in Indonesian. Officers without an e-mail address are
-    skipped (their partnerships still show as stuck on the board). Returns the number of
-    e-mails sent. A rerun sends nothing new: ``reminded_at`` records each reminder."""
-    today = today or timezone.localdate()
-    site = getattr(settings, "SITE_URL", "").rstrip("/")
-    officer_ids = (
-        Partnership.objects.filter(_reminder_candidates(today))
-        .exclude(officer__email="")
-        .values_list("officer_id", flat=True)
-        .distinct()
-    )
-    sent = 0
-    for officer_id in sorted(set(officer_ids)):
-        with transaction.atomic():
-            rows = list(
-                Partnership.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(_reminder_candidates(today), officer_id=officer_id)
-                .exclude(officer__email="")
-                .select_related(
-                    "officer", "supplier", "demand__manufacturer", "demand__component_type"
-                )
-                .order_by("stage_changed_at", "pk")
-            )
-            if not rows:
-                continue
-            officer = rows[0].officer
-            by_stage: dict[str, list[_Reminder]] = defaultdict(list)
-            for partnership in rows:
-                by_stage[partnership.stage].append(
-                    _Reminder(
-                        partnership=partnership,
-                        days=days_in_stage(partnership, today=today),
-                        url=site + reverse("workspace:partnership_detail", args=[partnership.pk]),
-                    )
-                )
-            with translation.override(settings.LANGUAGE_CODE or "id"):
-                context = {
-                    "officer": officer,
-                    "name": officer.get_full_name() or officer.get_username(),
-                    "count": len(rows),
-                    "limit": settings.PARTNERSHIP_STALE_DAYS,
-                    "stages": [
-                        (PartnershipStage(stage).label, by_stage[stage])
-                        for stage in STAGE_ORDER
-                        if stage in by_stage
-                    ],
-                    "pipeline_url": site + reverse("workspace:partnership_list"),
-                }
-                subject = render_to_string(
-                    "matchmaking/email/partnership_reminder_subject.txt", context
-                )
-                body = render_to_string("matchmaking/email/partnership_reminder.txt", context)
-            send_mail(
-                " ".join(subject.split()),
-                body,
-                settings.DEFAULT_FROM_EMAIL,
-                [officer.email],
-            )
-            Partnership.objects.filter(pk__in=[p.pk for p in rows]).update(
-                reminded_at=timezone.now()
-            )
-            sent += 1
-    return sent

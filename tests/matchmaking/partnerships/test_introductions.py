@@ -13,10 +13,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
-from matchmaking import introductions, pipeline, review, services
+from matchmaking import services
 from matchmaking.choices import IntroductionAnswer, MatchStatus, PartnershipStage
-from matchmaking.introductions import InboxState
 from matchmaking.models import Match, Partnership, PartnershipEvent
+from matchmaking.partnerships import introductions, parties, review, stages
+from matchmaking.selectors import inbox
+from matchmaking.selectors.inbox import InboxState
 from partners import events
 from partners.choices import NotificationKind
 from partners.models import Demand, Notification, NotificationSetting, Supplier, User
@@ -168,7 +170,7 @@ def test_the_owner_and_the_manufacturers_members_see_the_introduction_and_nobody
     pk = world.partnership.pk
 
     def seen_by(user):
-        return list(introductions.introduction_list(user=user).values_list("pk", flat=True))
+        return list(inbox.introduction_list(user=user).values_list("pk", flat=True))
 
     assert seen_by(world.owner) == [pk]
     assert seen_by(world.buyer) == [pk]
@@ -177,18 +179,18 @@ def test_the_owner_and_the_manufacturers_members_see_the_introduction_and_nobody
     assert seen_by(world.other_buyer) == []
     assert seen_by(world.staff) == []
     with pytest.raises(Partnership.DoesNotExist):
-        introductions.introduction_detail(user=world.other_owner, pk=pk)
+        inbox.introduction_detail(user=world.other_owner, pk=pk)
     with pytest.raises(Partnership.DoesNotExist):
-        introductions.introduction_detail(user=world.other_buyer, pk=pk)
+        inbox.introduction_detail(user=world.other_buyer, pk=pk)
 
 
 def test_each_party_reads_the_introduction_from_its_own_side_with_the_reasons(world):
-    ikm_view = introductions.introduction_detail(user=world.owner, pk=world.partnership.pk)
-    buyer_view = introductions.introduction_detail(user=world.buyer, pk=world.partnership.pk)
+    ikm_view = inbox.introduction_detail(user=world.owner, pk=world.partnership.pk)
+    buyer_view = inbox.introduction_detail(user=world.buyer, pk=world.partnership.pk)
 
-    assert ikm_view.side == introductions.SUPPLIER
+    assert ikm_view.side == parties.SUPPLIER
     assert ikm_view.other_name == world.demand.manufacturer.name
-    assert buyer_view.side == introductions.MANUFACTURER
+    assert buyer_view.side == parties.MANUFACTURER
     assert buyer_view.other_name == "CV Ceper Logam Utama"
     assert ikm_view.reasons and ikm_view.reasons == buyer_view.reasons
     assert ikm_view.state == buyer_view.state == InboxState.WAITING
@@ -196,9 +198,9 @@ def test_each_party_reads_the_introduction_from_its_own_side_with_the_reasons(wo
 
 def test_reasons_follow_the_readers_language(world):
     with translation.override("id"):
-        indonesian = introductions.introduction_detail(user=world.owner, pk=world.partnership.pk)
+        indonesian = inbox.introduction_detail(user=world.owner, pk=world.partnership.pk)
     with translation.override("en"):
-        english = introductions.introduction_detail(user=world.owner, pk=world.partnership.pk)
+        english = inbox.introduction_detail(user=world.owner, pk=world.partnership.pk)
 
     assert len(indonesian.reasons) == len(english.reasons) > 0
     assert indonesian.reasons != english.reasons
@@ -214,17 +216,17 @@ def test_the_list_puts_introductions_waiting_for_the_readers_answer_first(
         newer = approve(demand=world.demand, supplier=second, by=world.staff)
     answer(world, world.buyer, INTERESTED)  # the older one is answered by the buyer
 
-    buyer_list = list(introductions.introduction_list(user=world.buyer))
+    buyer_list = list(inbox.introduction_list(user=world.buyer))
     assert [p.pk for p in buyer_list] == [newer.pk, world.partnership.pk]
-    assert [p.pk for p in introductions.introduction_list(user=world.owner)] == [
+    assert [p.pk for p in inbox.introduction_list(user=world.owner)] == [
         newer.pk,
         world.partnership.pk,
     ]
-    waiting = introductions.introduction_list(user=world.buyer, state=InboxState.WAITING)
+    waiting = inbox.introduction_list(user=world.buyer, state=InboxState.WAITING)
     assert [p.pk for p in waiting] == [newer.pk]
-    pending = introductions.introduction_list(user=world.buyer, state=InboxState.PENDING)
+    pending = inbox.introduction_list(user=world.buyer, state=InboxState.PENDING)
     assert [p.pk for p in pending] == [world.partnership.pk]
-    assert introductions.inbox_counts(user=world.owner) == {"waiting": 2, "total": 2}
+    assert inbox.inbox_counts(user=world.owner) == {"waiting": 2, "total": 2}
 
 
 # --- answers move the stage -----------------------------------------------------------------
@@ -251,7 +253,7 @@ def test_one_party_interested_keeps_the_stage_and_tells_the_other_party(world):
 
 def test_both_interested_moves_the_partnership_to_introduced_and_shares_contacts(world):
     answer(world, world.owner, INTERESTED)
-    before = introductions.introduction_detail(user=world.owner, pk=world.partnership.pk)
+    before = inbox.introduction_detail(user=world.owner, pk=world.partnership.pk)
     assert before.contact is None
 
     result = answer(world, world.buyer, INTERESTED)
@@ -261,12 +263,12 @@ def test_both_interested_moves_the_partnership_to_introduced_and_shares_contacts
     assert partnership.stage == S.INTRODUCED
     move = PartnershipEvent.objects.get(partnership=partnership, to_stage=S.INTRODUCED)
     assert move.from_stage == S.APPROVED and move.by == world.buyer
-    ikm_view = introductions.introduction_detail(user=world.owner, pk=partnership.pk)
-    buyer_view = introductions.introduction_detail(user=world.buyer, pk=partnership.pk)
-    assert ikm_view.contact == introductions.Contact(
+    ikm_view = inbox.introduction_detail(user=world.owner, pk=partnership.pk)
+    buyer_view = inbox.introduction_detail(user=world.buyer, pk=partnership.pk)
+    assert ikm_view.contact == inbox.Contact(
         person="Rina Purchasing", phone="+62 351 452 271", email="rina@inka.example"
     )
-    assert buyer_view.contact == introductions.Contact(
+    assert buyer_view.contact == inbox.Contact(
         person="Bambang Sutrisno", phone="0272 551 234", email="bambang@ceperlogam.example"
     )
     assert ikm_view.state == InboxState.SHARED
@@ -298,7 +300,7 @@ def test_not_interested_declines_with_the_reason_and_tells_the_other_party(world
         NotificationKind.INTRODUCTION_ANSWER,
         NotificationKind.STAGE_CHANGED,
     ]
-    owner_view = introductions.introduction_detail(user=world.owner, pk=partnership.pk)
+    owner_view = inbox.introduction_detail(user=world.owner, pk=partnership.pk)
     assert owner_view.contact is None and owner_view.state == InboxState.CLOSED
     assert not owner_view.can_answer
 
@@ -310,7 +312,7 @@ def test_the_ikm_not_interested_after_the_buyer_was_also_declines(world):
 
     partnership = Partnership.objects.get(pk=world.partnership.pk)
     assert partnership.stage == S.DECLINED
-    assert introductions.introduction_detail(user=world.buyer, pk=partnership.pk).contact is None
+    assert inbox.introduction_detail(user=world.buyer, pk=partnership.pk).contact is None
 
 
 def test_not_interested_without_a_reason_is_refused_and_saves_nothing(world):
@@ -367,7 +369,7 @@ def test_a_different_second_answer_is_refused_before_the_other_party_answered(wo
 
 
 def test_an_introduction_closed_by_staff_can_no_longer_be_answered(world):
-    pipeline.partnership_move(
+    stages.partnership_move(
         partnership_id=world.partnership.pk,
         to_stage=S.ENDED,
         by=world.staff,
@@ -383,7 +385,7 @@ def test_an_introduction_closed_by_staff_can_no_longer_be_answered(world):
 
 
 def test_both_interested_after_staff_moved_the_partnership_on_keeps_its_stage(world):
-    pipeline.partnership_move(
+    stages.partnership_move(
         partnership_id=world.partnership.pk,
         to_stage=S.MEETING_HELD,
         by=world.staff,
@@ -395,7 +397,7 @@ def test_both_interested_after_staff_moved_the_partnership_on_keeps_its_stage(wo
 
     partnership = Partnership.objects.get(pk=world.partnership.pk)
     assert partnership.stage == S.MEETING_HELD
-    assert introductions.introduction_detail(user=world.owner, pk=partnership.pk).contact
+    assert inbox.introduction_detail(user=world.owner, pk=partnership.pk).contact
 
 
 def test_someone_who_is_not_a_party_cannot_answer(world):
@@ -414,18 +416,16 @@ def test_contacts_fall_back_to_the_people_of_an_organisation_without_a_contact(w
     answer(world, world.owner, INTERESTED)
     answer(world, world.buyer, INTERESTED)
 
-    contact = introductions.introduction_detail(user=world.buyer, pk=world.partnership.pk).contact
+    contact = inbox.introduction_detail(user=world.buyer, pk=world.partnership.pk).contact
 
-    assert contact == introductions.Contact(
-        person="Bambang Pengecor", phone="", email=world.owner.email
-    )
+    assert contact == inbox.Contact(person="Bambang Pengecor", phone="", email=world.owner.email)
 
 
 # --- stage changes by staff -----------------------------------------------------------------
 
 
 def test_a_stage_move_by_staff_notifies_both_parties(world):
-    pipeline.partnership_move(
+    stages.partnership_move(
         partnership_id=world.partnership.pk,
         to_stage=S.MEETING_HELD,
         by=world.staff,
@@ -443,7 +443,7 @@ def test_a_stage_move_by_staff_notifies_both_parties(world):
 
 def test_a_refused_stage_move_notifies_nobody(world):
     with pytest.raises(ValidationError):
-        pipeline.partnership_move(
+        stages.partnership_move(
             partnership_id=world.partnership.pk,
             to_stage=S.DECLINED,
             by=world.staff,
