@@ -17,8 +17,8 @@ from matchmaking import services
 from matchmaking.choices import IntroductionAnswer, MatchStatus, PartnershipStage
 from matchmaking.models import Match, Partnership, PartnershipEvent
 from matchmaking.partnerships import introductions, parties, review, stages
-from matchmaking.selectors import inbox
-from matchmaking.selectors.inbox import InboxState
+from matchmaking.workspace.selectors import inbox
+from matchmaking.workspace.selectors.inbox import InboxState
 from partners import events
 from partners.choices import NotificationKind
 from partners.models import Demand, Notification, NotificationSetting, Supplier, User

@@ -17,7 +17,7 @@ from matchmaking.choices import MatchKind, PartnershipStage
 from matchmaking.models import Match, Partnership, PartnershipEvent
 from matchmaking.partnerships import reminders, stages
 from matchmaking.scoring.config import FACTORS
-from matchmaking.selectors.pipeline import partnership_list, pipeline_board
+from matchmaking.workspace.selectors.pipeline import partnership_list, pipeline_board
 from tests.matchmaking import factories as f
 from tests.partners.factories import UserFactory
 
