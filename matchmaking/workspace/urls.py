@@ -3,7 +3,16 @@ module declares its own ``urlpatterns``."""
 
 from django.urls import include, path
 
-from .views import coaching, dashboard, demands, directory, pipeline, rescoring, review
+from .views import (
+    coaching,
+    dashboard,
+    demands,
+    directory,
+    partnership,
+    pipeline,
+    rescoring,
+    review,
+)
 
 app_name = "workspace"
 
@@ -12,6 +21,7 @@ urlpatterns = [
     path("demands/", include(demands.urlpatterns)),
     path("review/", include(review.urlpatterns)),
     path("partnerships/", include(pipeline.urlpatterns)),
+    path("partnerships/", include(partnership.urlpatterns)),
     path("suppliers/", include(directory.urlpatterns)),
     path("coaching/", include(coaching.urlpatterns)),
     path("rescoring/", include(rescoring.urlpatterns)),

@@ -30,6 +30,7 @@ from matchmaking.choices import (
     STALLABLE_STAGES,
     PartnershipStage,
 )
+from matchmaking.explanations import language
 from matchmaking.models import Partnership, PartnershipEvent
 from matchmaking.partnerships.stages import STAGE_ORDER, days_in_stage, stale_cutoff
 from matchmaking.scoring.units import conversion
@@ -221,3 +222,10 @@ def capacity_warning(partnership: Partnership) -> dict | None:
         "capacity": capability.monthly_capacity,
         "unit": Unit(capability.capacity_unit).label,
     }
+
+
+def qualification_issue(partnership: Partnership) -> str:
+    """The qualification issue in the reader's language (Indonesian as the fallback)."""
+    if language() == "en" and partnership.qualification_issue_en:
+        return partnership.qualification_issue_en
+    return partnership.qualification_issue

@@ -4,15 +4,17 @@ matchmaking/workspace/urls.py; mounted under /staff/coaching/)."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from common.htmx import render_page_or_fragment, wants_fragment
+from common.paging import paginate, query_without_page
+from partners.permissions import staff_required
+
 from ..exports import Column, export_response
 from ..filters.suppliers import CoachingFilterSet
 from ..selectors.coaching import coaching, coaching_export_rows
-from .access import paginate, query_without_page, staff_required, wants_fragment
 
 VIEWS = ("lack", "sentra")
 
@@ -42,14 +44,13 @@ def coaching_view(request: HttpRequest) -> HttpResponse:
         "filter_query": params.urlencode(),
         "filters_active": any(params.values()),
     }
-    if wants_fragment(request):
-        return render(
-            request,
-            "matchmaking/partials/_coaching_body.html",
-            context,
-            status=200 if valid else 400,
-        )
-    return render(request, "matchmaking/coaching.html", context)
+    return render_page_or_fragment(
+        request,
+        page="matchmaking/coaching.html",
+        fragment="matchmaking/partials/_coaching_body.html",
+        context=context,
+        status=400 if not valid and wants_fragment(request) else 200,
+    )
 
 
 COACHING_COLUMNS = [

@@ -14,7 +14,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.paging import paginate, query_without_page
 from matchmaking.choices import PartnershipStage
+from partners.permissions import staff_required
 
 from ..selectors.dashboard import (
     ATTENTION_SECTIONS,
@@ -28,7 +30,6 @@ from ..selectors.dashboard import (
     stage_history,
 )
 from ..selectors.pipeline import with_days_in_stage
-from .access import paginate, query_without_page, staff_required
 
 SECTION_TITLES = {
     "unmatched-demands": gettext_lazy("Open demands without a qualified supplier"),

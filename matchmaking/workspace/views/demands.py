@@ -3,24 +3,24 @@ side-by-side comparison and the suggestions export (see matchmaking/workspace/ur
 
 from __future__ import annotations
 
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from common.htmx import render_page_or_fragment, wants_fragment
+from common.paging import paginate, query_without_page
 from matchmaking.explanations import language
 from matchmaking.scoring.config import FACTORS
 from matchmaking.scoring.explain import FACTOR_LABELS
 from partners.models import Demand
+from partners.permissions import staff_required
 
 from ..exports import Column, export_response
 from ..filters.demands import DemandFilterSet
+from ..forms import COMPARE_MAX, COMPARE_MIN, CompareForm
 from ..selectors import demands as selectors
-from .access import paginate, query_without_page, staff_required, wants_fragment
-
-COMPARE_MIN, COMPARE_MAX = 2, 3
 
 
 @require_GET
@@ -33,12 +33,13 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "query": query_without_page(request),
     }
-    status = 400 if filterset.errors and wants_fragment(request) else 200
-    if wants_fragment(request):
-        return render(
-            request, "matchmaking/partials/_demand_list_results.html", context, status=status
-        )
-    return render(request, "matchmaking/demand_list.html", context, status=status)
+    return render_page_or_fragment(
+        request,
+        page="matchmaking/demand_list.html",
+        fragment="matchmaking/partials/_demand_list_results.html",
+        context=context,
+        status=400 if filterset.errors and wants_fragment(request) else 200,
+    )
 
 
 def demand_page(
@@ -64,29 +65,6 @@ def demand_page(
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     demand = get_object_or_404(selectors.demand_detail(), pk=pk)
     return demand_page(request, demand)
-
-
-class CompareForm(forms.Form):
-    """Two or three of the demand's scored suppliers."""
-
-    supplier = forms.TypedMultipleChoiceField(coerce=int, label=_("Suppliers"))
-
-    def __init__(self, *args, supplier_ids=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["supplier"].choices = [(pk, pk) for pk in supplier_ids]
-        self.fields["supplier"].error_messages["required"] = _(
-            "Tick two or three suppliers to compare."
-        )
-
-    def clean_supplier(self) -> list[int]:
-        chosen = list(dict.fromkeys(self.cleaned_data["supplier"]))
-        if not COMPARE_MIN <= len(chosen) <= COMPARE_MAX:
-            raise forms.ValidationError(
-                _("Tick two or three suppliers to compare (you ticked %(count)d)."),
-                code="count",
-                params={"count": len(chosen)},
-            )
-        return chosen
 
 
 @require_GET

@@ -14,7 +14,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from common.htmx import render_page_or_fragment, wants_fragment
+from common.paging import paginate, query_without_page
 from partners.choices import LegalForm, SizeClass, VerificationStatus
+from partners.permissions import staff_required
 
 from ..exports import Column, export_response
 from ..filters.suppliers import SupplierFilterSet, regency_choices
@@ -26,7 +29,6 @@ from ..selectors.directory import (
     supplier_list,
     supplier_profile,
 )
-from .access import paginate, query_without_page, staff_required, wants_fragment
 
 GZIP_MIN_BYTES = 1024
 
@@ -50,14 +52,13 @@ def supplier_list_view(request: HttpRequest) -> HttpResponse:
         "query": query,
         "filters_active": any(v for k, v in request.GET.items() if k != "page"),
     }
-    if wants_fragment(request):
-        return render(
-            request,
-            "matchmaking/partials/_directory_body.html",
-            context,
-            status=200 if valid else 400,
-        )
-    return render(request, "matchmaking/supplier_list.html", context)
+    return render_page_or_fragment(
+        request,
+        page="matchmaking/supplier_list.html",
+        fragment="matchmaking/partials/_directory_body.html",
+        context=context,
+        status=400 if not valid and wants_fragment(request) else 200,
+    )
 
 
 @require_GET

@@ -6,23 +6,22 @@ Only the user's own introductions are reachable: another's id answers 404."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from common.htmx import wants_fragment
+from common.htmx import render_page_or_fragment, wants_fragment
 from common.paging import paginate, query_without_page
-from matchmaking.choices import IntroductionAnswer, PartnershipStage
+from matchmaking.choices import PartnershipStage
 from matchmaking.models import Partnership
 from matchmaking.partnerships import introductions
 from partners.permissions import is_ikm_owner, is_manufacturer_member, role_required
 
+from ..forms import AnswerForm, InboxFilterForm
 from ..selectors import inbox
 from ..selectors.inbox import InboxState
 
@@ -33,41 +32,6 @@ def is_party(user) -> bool:
 
 
 party_required = role_required(is_party)
-
-
-class InboxFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        label=_("Show"), choices=[("", _("All")), *InboxState.CHOICES], required=False
-    )
-
-
-class AnswerForm(forms.Form):
-    """Interested, or not interested with a reason."""
-
-    answer = forms.ChoiceField(
-        label=_("Your answer"),
-        choices=IntroductionAnswer.choices,
-        error_messages={
-            "required": _("Choose interested or not interested."),
-            "invalid_choice": _("Choose interested or not interested."),
-        },
-    )
-    reason = forms.CharField(
-        label=_("Why are you not interested?"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Shared with the ministry staff, not with the other party."),
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("answer") == IntroductionAnswer.NOT_INTERESTED
-            and not (cleaned.get("reason") or "").strip()
-        ):
-            self.add_error("reason", _("Tell us briefly why you are not interested."))
-        return cleaned
 
 
 def _titles(request: HttpRequest) -> dict[str, str]:
@@ -170,10 +134,13 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "matchmaking/partials/_inbox_status.html", context)
     # errors: the form comes back with what was typed
     introduction = _introduction(request, pk, with_reasons=not wants_fragment(request))
-    context = _detail_context(request, introduction, form)
-    if wants_fragment(request):
-        return render(request, "matchmaking/partials/_inbox_status.html", context, status=400)
-    return render(request, "matchmaking/inbox_detail.html", context)
+    return render_page_or_fragment(
+        request,
+        page="matchmaking/inbox_detail.html",
+        fragment="matchmaking/partials/_inbox_status.html",
+        context=_detail_context(request, introduction, form),
+        status=400 if wants_fragment(request) else 200,
+    )
 
 
 urlpatterns: list[URLPattern] = [

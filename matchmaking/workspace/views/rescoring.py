@@ -10,19 +10,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseStopPolling
 
+from common.htmx import wants_fragment
+from common.paging import paginate, query_without_page
 from matchmaking import services
 from matchmaking.choices import ScoringRunStatus
 from matchmaking.models import ScoringRun
+from partners.permissions import staff_required
 
+from ..forms import RescoreStartForm
 from ..selectors.rescoring import (
     FINISHED,
     full_run_current,
@@ -32,23 +36,10 @@ from ..selectors.rescoring import (
     scoring_run_get,
     scoring_run_list,
 )
-from .access import paginate, query_without_page, staff_required, wants_fragment
 
 logger = logging.getLogger(__name__)
 
-# htmx stops polling an element whose request answers with this status.
-HTMX_STOP_POLLING = 286
-
-
-class RescoreStartForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason (optional)"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(
-            attrs={"placeholder": gettext_lazy("e.g. new certification data imported")}
-        ),
-    )
+PROGRESS = "matchmaking/partials/_rescoring_progress.html"
 
 
 def start_full_rescore(*, by, reason: str) -> ScoringRun:
@@ -141,12 +132,10 @@ def rescoring_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if finished and wants_fragment(request):
         context["form"] = RescoreStartForm()
         context["in_progress"] = full_run_in_progress() is not None
-    return render(
-        request,
-        "matchmaking/partials/_rescoring_progress.html",
-        context,
-        status=HTMX_STOP_POLLING if finished else 200,
-    )
+    if not finished:
+        return render(request, PROGRESS, context)
+    # htmx stops polling an element whose request answers 286
+    return HttpResponseStopPolling(render_to_string(PROGRESS, context, request=request))
 
 
 urlpatterns = [

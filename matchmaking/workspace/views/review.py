@@ -17,6 +17,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.htmx import render_page_or_fragment, wants_fragment
+from common.paging import paginate, query_without_page
 from matchmaking.choices import MatchStatus
 from matchmaking.partnerships.review import (
     MatchConflict,
@@ -26,27 +28,19 @@ from matchmaking.partnerships.review import (
     match_decide_many,
 )
 from partners.models import Demand, Supplier
+from partners.permissions import staff_required
 
 from ..filters.matches import MatchFilterSet
+from ..forms import BulkDecisionForm, DecisionForm
 from ..selectors import demands as selectors
-from .access import paginate, query_without_page, staff_required, wants_fragment
 from .demands import demand_page
 
-NOTE_MAX_LENGTH = 2000
 DONE_MESSAGES = {
     MatchStatus.SHORTLISTED: _("Shortlisted."),
     MatchStatus.APPROVED: _("Approved: the partnership is now in the pipeline."),
     MatchStatus.REJECTED: _("Rejected."),
     MatchStatus.SUGGESTED: _("Moved back to the suggestions."),
 }
-
-
-class DecisionForm(forms.Form):
-    """One officer's decision on one match, with the status the officer saw."""
-
-    to_status = forms.ChoiceField(label=_("Decision"), choices=MatchStatus.choices)
-    expected_status = forms.ChoiceField(choices=MatchStatus.choices, widget=forms.HiddenInput)
-    note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX_LENGTH, strip=True)
 
 
 def _error_dict(form: forms.Form) -> dict[str, list[str]]:
@@ -106,58 +100,6 @@ def decide(request: HttpRequest, demand_pk: int, supplier_pk: int) -> HttpRespon
     for name, value in state.items():
         setattr(row, name, value)
     return render(request, "matchmaking/partials/_match_row.html", {"row": row}, status=status)
-
-
-class PairsField(forms.MultipleChoiceField):
-    """Ticked matches as "demand_id:supplier_id" values."""
-
-    widget = forms.MultipleHiddenInput
-
-    def valid_value(self, value: str) -> bool:
-        return _pair(value) is not None
-
-    def clean(self, value):
-        return [_pair(item) for item in super().clean(value)]
-
-
-def _pair(value: str) -> tuple[int, int] | None:
-    demand, _sep, supplier = str(value).partition(":")
-    if demand.isdigit() and supplier.isdigit():
-        return int(demand), int(supplier)
-    return None
-
-
-BULK_CHOICES = [
-    (MatchStatus.SHORTLISTED.value, _("Shortlist")),
-    (MatchStatus.APPROVED.value, _("Approve")),
-    (MatchStatus.REJECTED.value, _("Reject")),
-]
-
-
-class BulkDecisionForm(forms.Form):
-    """The same decision for every ticked match; ``seen`` holds "demand:supplier:status"
-    of every row on the page, so a row someone changed meanwhile is reported as a
-    conflict."""
-
-    pair = PairsField(
-        label=_("Matches"), error_messages={"required": _("Tick at least one match.")}
-    )
-    to_status = forms.ChoiceField(label=_("Decision"), choices=BULK_CHOICES)
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def seen_statuses(self, values: list[str]) -> dict[tuple[int, int], str]:
-        seen = {}
-        for value in values:
-            head, _sep, status = value.rpartition(":")
-            pair = _pair(head)
-            if pair is not None and status in MatchStatus.values:
-                seen[pair] = status
-        return seen
 
 
 def _bulk_summary(result) -> list[dict[str, Any]]:
@@ -222,12 +164,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "outcomes": Outcome,
         "ticked": ticked,
     }
-    template = (
-        "matchmaking/partials/_review_results.html"
-        if wants_fragment(request)
-        else "matchmaking/review_queue.html"
+    return render_page_or_fragment(
+        request,
+        page="matchmaking/review_queue.html",
+        fragment="matchmaking/partials/_review_results.html",
+        context=context,
+        status=status,
     )
-    return render(request, template, context, status=status)
 
 
 urlpatterns: list[URLPattern] = [

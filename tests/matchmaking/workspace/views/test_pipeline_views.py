@@ -579,7 +579,8 @@ def test_invalid_outcome_shows_field_errors_keeps_the_input_and_saves_nothing(en
     assert set(form.errors) == {"contract_value_idr", "tkdn_percent"}
     html = response.content.decode()
     assert 'value="satu juta"' in html and 'value="120"' in html and 'value="5"' in html
-    assert "Enter the amount in whole rupiah, for example 1,500,000." in html
+    # the one rupiah field (common.forms.RupiahField) gives its own example amount
+    assert "Enter the amount in whole rupiah, for example 450,000,000." in html
     p.refresh_from_db()
     assert p.jobs_created == 2
     assert not PartnershipEvent.objects.exists()
