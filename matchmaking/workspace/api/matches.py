@@ -23,7 +23,8 @@ from matchmaking.scoring.config import FACTORS
 from matchmaking.scoring.explain import render_all
 
 from ..filters.matches import MatchFilterSet
-from ..selectors.demands import issue_in, review_matches, stored_failures
+from ..selectors.matches import issue_in, stored_failures
+from ..selectors.review import review_matches
 
 
 class MatchSerializer(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
-"""Read side of the demand pages and the review queue: demands with their match counts,
-one demand's suggestions ready to show (breakdown bar, reasons, history), side-by-side
-comparison, export rows, and the current matches the review queue lists.
+"""Read side of the demand pages: demands with their match counts, one demand's suggestions
+ready to show (matches, near misses, the consortium, the legend), side-by-side comparison
+and the export rows (the rows themselves: ``selectors.matches``).
 
 Catalogue names for the reasons are loaded once per page (:func:`load_labels`), and every
 number a template shows is formatted here, once, in the reader's language.
@@ -9,40 +9,34 @@ number a template shows is formatted here, once, in the reader's language.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from components.models import Certification
 from matchmaking.choices import REVIEWED_MATCH_STATUSES, MatchKind, MatchStatus
-from matchmaking.explanations import language, match_breakdown
+from matchmaking.explanations import language
 from matchmaking.loading import load_labels
-from matchmaking.models import ConsortiumSuggestion, Match, MatchDecision
-from matchmaking.partnerships.review import ALLOWED_MOVES
+from matchmaking.models import ConsortiumSuggestion, Match
 from matchmaking.scoring.config import FACTORS, normalise_weights
 from matchmaking.scoring.explain import (
     FACTOR_LABELS,
-    Labels,
     format_number,
     format_quantity,
     render_all,
 )
-from matchmaking.scoring.facts import Facts, failures_from_facts, reasons_from_facts
-from matchmaking.scoring.reasons import Reason
 from matchmaking.scoring.units import COUNT_UNITS, UNITS
-from partners.choices import DemandStatus
 from partners.models import Demand, Supplier, SupplierCertification
 
-AWAITING_REVIEW = (MatchStatus.SUGGESTED, MatchStatus.SHORTLISTED)
-MOVE_BUTTONS = (
-    (MatchStatus.SHORTLISTED.value, _("Shortlist"), "btn-outline-primary"),
-    (MatchStatus.APPROVED.value, _("Approve"), "btn-success"),
-    (MatchStatus.REJECTED.value, _("Reject"), "btn-outline-danger"),
-    (MatchStatus.SUGGESTED.value, _("Back to suggestions"), "btn-outline-secondary"),
+from .matches import (
+    AWAITING_REVIEW,
+    MatchView,
+    issue_in,
+    match_view,
+    matches_with_history,
+    score_text,
+    stored_failures,
 )
-FACTOR_COUNT = len(FACTORS)
-
 
 # --- demand list ----------------------------------------------------------------------------
 
@@ -73,136 +67,6 @@ def demand_detail() -> QuerySet[Demand]:
         "component_type__category__sector",
         "material",
     ).prefetch_related("required_processes", "mandatory_certifications", "preferred_certifications")
-
-
-# --- one match, ready to show ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One factor's part of the stacked bar: width is its share of the score (%)."""
-
-    factor: str
-    index: int
-    label: str
-    contribution: str
-    width: str
-
-
-@dataclass
-class MatchView:
-    """A stored match as a page shows it, in the reader's language."""
-
-    match: Match
-    score: str
-    breakdown: list[dict[str, str]]
-    segments: list[Segment]
-    reasons: list[str]
-    lacks: list[str]
-    issue: str
-    facts: Facts | None = None
-    decisions: list[MatchDecision] = field(default_factory=list)
-    # the state of the row's review form after an action (set by the view)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    note: str = ""
-    conflict: str = ""
-    notice: str = ""
-
-    @property
-    def demand_id(self) -> int:
-        return self.match.demand_id
-
-    @property
-    def supplier_id(self) -> int:
-        return self.match.supplier_id
-
-    @property
-    def bar_width(self) -> str:
-        """The bar's length on the track: the score, as a CSS percentage."""
-        return f"{100 * min(max(self.match.score, 0.0), 1.0):.2f}"
-
-    @property
-    def dom_id(self) -> str:
-        return f"match-{self.match.demand_id}-{self.match.supplier_id}"
-
-    @property
-    def moves(self) -> list[tuple[str, str, str]]:
-        """The decisions an officer can take here: (status, button text, button style)."""
-        allowed = ALLOWED_MOVES[self.match.status]
-        return [move for move in MOVE_BUTTONS if move[0] in allowed]
-
-
-def score_text(score: float, lang: str) -> str:
-    return format_number(score, lang, 3)
-
-
-def segments(breakdown: list[dict[str, str]], contributions: Sequence[int]) -> list[Segment]:
-    """The bar's segments: one per factor that contributes, widths adding up to 100%."""
-    total = sum(max(c, 0) for c in contributions)
-    if total <= 0:
-        return []
-    return [
-        Segment(
-            factor=row["factor"],
-            index=index,
-            label=row["label"],
-            contribution=row["contribution"],
-            width=f"{100 * micro / total:.3f}",
-        )
-        for index, (row, micro) in enumerate(zip(breakdown, contributions, strict=True))
-        if micro > 0
-    ]
-
-
-def stored_failures(match: Match) -> tuple[Reason, ...]:
-    """The hard constraints the supplier fails, from the stored facts when present."""
-    explanation = match.explanation or {}
-    if explanation.get("ctx") is not None and explanation.get("row") is not None:
-        return failures_from_facts(explanation["ctx"], explanation["row"])
-    return tuple(Reason.from_dict(item) for item in match.failed_constraints or [])
-
-
-def issue_in(match: Match, lang: str) -> str:
-    if lang == "en":
-        return match.qualification_issue_en or match.qualification_issue
-    return match.qualification_issue
-
-
-def match_view(match: Match, labels: Labels, lang: str) -> MatchView:
-    """Everything one match row shows; ``match.policy`` should be loaded with it."""
-    explanation = match.explanation or {}
-    facts = None
-    factor_reasons: tuple[Reason, ...] = ()
-    if explanation.get("ctx") is not None and explanation.get("row") is not None:
-        facts = Facts._make(explanation["row"])
-        factor_reasons = reasons_from_facts(explanation["ctx"], explanation["row"])
-    breakdown = match_breakdown(match, lang)
-    contributions = (match.breakdown or {}).get("c") or []
-    return MatchView(
-        match=match,
-        score=score_text(match.score, lang),
-        breakdown=breakdown,
-        segments=segments(breakdown, contributions) if breakdown else [],
-        reasons=render_all(factor_reasons, lang, labels),
-        lacks=render_all(stored_failures(match), lang, labels),
-        issue=issue_in(match, lang),
-        facts=facts,
-        decisions=list(match.decisions.all()),
-    )
-
-
-def _matches_with_history() -> QuerySet[Match]:
-    return Match.objects.select_related(
-        "supplier__regency", "policy", "reviewed_by", "partnership"
-    ).prefetch_related(Prefetch("decisions", queryset=MatchDecision.objects.select_related("by")))
-
-
-def match_row(*, demand_id: int, supplier_id: int) -> MatchView | None:
-    """One match, as its row on the demand page shows it (``None`` when gone)."""
-    match = _matches_with_history().filter(demand_id=demand_id, supplier_id=supplier_id).first()
-    if match is None:
-        return None
-    return match_view(match, load_labels(), language())
 
 
 # --- a demand's suggestions -----------------------------------------------------------------
@@ -305,7 +169,7 @@ def demand_suggestions(*, demand: Demand) -> Suggestions:
     lang = language()
     labels = load_labels()
     rows = list(
-        _matches_with_history()
+        matches_with_history()
         .filter(demand=demand)
         .filter(Q(is_current=True) | Q(status__in=REVIEWED_MATCH_STATUSES))
         .order_by("kind", "rank", "-score", "supplier_id")
@@ -355,7 +219,7 @@ def demand_compare(*, demand: Demand, supplier_ids: Sequence[int]) -> Comparison
     labels = load_labels()
     matches = {
         m.supplier_id: m
-        for m in _matches_with_history()
+        for m in matches_with_history()
         .select_related("capability")
         .prefetch_related(
             Prefetch(
@@ -449,67 +313,3 @@ def demand_export_rows(*, demand: Demand) -> list[MatchView]:
         key=lambda v: (-v.match.score, v.supplier_id),
     )
     return matches + near
-
-
-def contribution(match: Match, index: int) -> float | None:
-    """One factor's contribution to the score (6 decimals), ``None`` when not stored."""
-    stored = (match.breakdown or {}).get("c") or []
-    return round(stored[index] / 1_000_000, 6) if index < len(stored) else None
-
-
-# --- review queue ---------------------------------------------------------------------------
-
-
-def review_matches() -> QuerySet[Match]:
-    """Current matches of open demands, with what the queue and the API show; the
-    MatchFilterSet narrows them (by default to those awaiting a decision)."""
-    return (
-        Match.objects.filter(is_current=True, demand__status=DemandStatus.OPEN)
-        .select_related(
-            "demand__manufacturer",
-            "demand__component_type",
-            "supplier__regency__province",
-            "reviewed_by",
-        )
-        .order_by("demand__needed_by", "demand_id", "kind", "-score", "supplier_id")
-    )
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    match: Match
-    score: str
-    lacks: list[str]
-    issue: str
-
-    @property
-    def pair(self) -> str:
-        return f"{self.match.demand_id}:{self.match.supplier_id}"
-
-    @property
-    def can_act(self) -> bool:
-        return self.match.status in AWAITING_REVIEW
-
-
-def queue_rows(matches: Sequence[Match]) -> list[QueueRow]:
-    """The queue's page rows: near misses say what they lack (stored failures)."""
-    lang = language()
-    labels: Labels | None = None
-    rows = []
-    for match in matches:
-        lacks: list[str] = []
-        if match.failed_constraints:
-            if labels is None:
-                labels = load_labels()
-            lacks = render_all(
-                [Reason.from_dict(item) for item in match.failed_constraints], lang, labels
-            )
-        rows.append(
-            QueueRow(
-                match=match,
-                score=score_text(match.score, lang),
-                lacks=lacks,
-                issue=issue_in(match, lang),
-            )
-        )
-    return rows

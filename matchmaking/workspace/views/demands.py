@@ -21,6 +21,7 @@ from ..exports import Column, export_response
 from ..filters.demands import DemandFilterSet
 from ..forms import COMPARE_MAX, COMPARE_MIN, CompareForm
 from ..selectors import demands as selectors
+from ..selectors.matches import contribution
 
 
 @require_GET
@@ -84,7 +85,7 @@ def demand_compare(request: HttpRequest, pk: int) -> HttpResponse:
 def _contribution_column(index: int, factor: str) -> Column:
     return Column(
         header=FactorHeader(factor),
-        value=lambda row: selectors.contribution(row.match, index),
+        value=lambda row: contribution(row.match, index),
     )
 
 

@@ -32,7 +32,9 @@ from partners.permissions import staff_required
 
 from ..filters.matches import MatchFilterSet
 from ..forms import BulkDecisionForm, DecisionForm
-from ..selectors import demands as selectors
+from ..selectors.demands import demand_detail
+from ..selectors.matches import match_row
+from ..selectors.review import queue_rows, review_matches
 from .demands import demand_page
 
 DONE_MESSAGES = {
@@ -90,10 +92,10 @@ def decide(request: HttpRequest, demand_pk: int, supplier_pk: int) -> HttpRespon
             return redirect(f"{url}#match-{demand_pk}-{supplier_pk}")
         if status == 409:
             messages.warning(request, state["conflict"])
-        demand = get_object_or_404(selectors.demand_detail(), pk=demand_pk)
+        demand = get_object_or_404(demand_detail(), pk=demand_pk)
         return demand_page(request, demand, states={f"match-{demand_pk}-{supplier_pk}": state})
 
-    row = selectors.match_row(demand_id=demand_pk, supplier_id=supplier_pk)
+    row = match_row(demand_id=demand_pk, supplier_id=supplier_pk)
     if row is None:
         context = {"dom_id": f"match-{demand_pk}-{supplier_pk}", "message": state.get("conflict")}
         return render(request, "matchmaking/partials/_match_gone.html", context, status=409)
@@ -150,14 +152,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         if bulk_form.is_bound and bulk_form.errors and wants_fragment(request):
             status = 400
 
-    filterset = MatchFilterSet(request.GET, queryset=selectors.review_matches())
+    filterset = MatchFilterSet(request.GET, queryset=review_matches())
     if filterset.errors and wants_fragment(request):
         status = 400
     page = paginate(request, filterset.qs.defer("explanation", "breakdown"))
     context = {
         "filter": filterset,
         "page_obj": page,
-        "rows": selectors.queue_rows(page.object_list),
+        "rows": queue_rows(page.object_list),
         "query": query_without_page(request),
         "bulk_form": bulk_form,
         "summary": summary,
