@@ -5,44 +5,13 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from components.models import ComponentType, Sector
 from partners.choices import DemandStatus
 from partners.models import Demand, Manufacturer
 
-
-class StyledFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form fields carry Bootstrap classes, and whose defaults apply
-    when a parameter is absent from the query (``defaults``: name → value or list)."""
-
-    defaults: dict[str, str | list[str]] = {}
-
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        data = data.copy() if data is not None else QueryDict(mutable=True)
-        for name, value in self.defaults.items():
-            if name not in data:
-                if isinstance(value, list):
-                    data.setlist(name, value)
-                else:
-                    data[name] = value
-        super().__init__(data, queryset, request=request, prefix=prefix)
-
-    @property
-    def form(self) -> forms.Form:
-        form = super().form
-        if not getattr(form, "styled", False):
-            for field in form.fields.values():
-                widget = field.widget
-                if isinstance(widget, forms.CheckboxSelectMultiple):
-                    widget.attrs.setdefault("class", "form-check-input")
-                elif isinstance(widget, forms.Select):
-                    widget.attrs.setdefault("class", "form-select form-select-sm")
-                else:
-                    widget.attrs.setdefault("class", "form-control form-control-sm")
-            form.styled = True
-        return form
+from .styling import StyledFilterSet
 
 
 class DemandFilterSet(StyledFilterSet):

@@ -13,7 +13,7 @@ from matchmaking.choices import MatchKind, MatchStatus
 from matchmaking.models import Match
 from partners.models import Manufacturer
 
-from .demands import StyledFilterSet
+from .styling import StyledFilterSet
 
 AWAITING_REVIEW = [MatchStatus.SUGGESTED.value, MatchStatus.SHORTLISTED.value]
 

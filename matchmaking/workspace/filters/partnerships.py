@@ -9,19 +9,21 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from common.people import display_name
 from components.models import Province, Sector
 from matchmaking.choices import PartnershipStage
 from matchmaking.models import Partnership
 from partners.models import Manufacturer
 
 from ..selectors.pipeline import stuck_q
+from .styling import styled
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
 class OfficerChoiceField(django_filters.fields.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class OfficerFilter(django_filters.ModelChoiceFilter):
@@ -32,12 +34,11 @@ class PartnershipFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         label=_("Search"),
-        widget=forms.TextInput(
-            attrs={
-                "placeholder": _("IKM, NIB, manufacturer or demand"),
-                "type": "search",
-                "class": "form-control",
-            }
+        widget=styled(
+            forms.TextInput(
+                attrs={"placeholder": _("IKM, NIB, manufacturer or demand"), "type": "search"}
+            ),
+            small=False,
         ),
     )
     stage = django_filters.MultipleChoiceFilter(
@@ -51,41 +52,41 @@ class PartnershipFilterSet(django_filters.FilterSet):
         field_name="demand__component_type__category__sector",
         label=_("Sector"),
         empty_label=_("All sectors"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=styled(forms.Select(), small=False),
     )
     province = django_filters.ModelChoiceFilter(
         queryset=Province.objects.order_by("name"),
         field_name="supplier__regency__province",
         label=_("Province (IKM)"),
         empty_label=_("All provinces"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=styled(forms.Select(), small=False),
     )
     manufacturer = django_filters.ModelChoiceFilter(
         queryset=Manufacturer.objects.order_by("name"),
         field_name="demand__manufacturer",
         label=_("Manufacturer"),
         empty_label=_("All manufacturers"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=styled(forms.Select(), small=False),
     )
     officer = OfficerFilter(
         queryset=get_user_model().objects.filter(is_staff=True).order_by("username"),
         label=_("Officer"),
         empty_label=_("All officers"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=styled(forms.Select(), small=False),
     )
     stuck = django_filters.ChoiceFilter(
         choices=YES_NO,
         method="filter_stuck",
         label=_("Stuck"),
         empty_label=_("Stuck or not"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=styled(forms.Select(), small=False),
     )
     flagged = django_filters.ChoiceFilter(
         choices=YES_NO,
         method="filter_flagged",
         label=_("Specification changed"),
         empty_label=_("Flagged or not"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=styled(forms.Select(), small=False),
     )
     sort = django_filters.OrderingFilter(
         fields=(

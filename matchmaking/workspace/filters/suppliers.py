@@ -38,11 +38,9 @@ from ..selectors.directory import (
     free_capacity_between,
     holds_valid_certification,
 )
+from .styling import styled
 
 Choices = list[tuple[str, str]]
-
-SELECT = {"class": "form-select form-select-sm"}
-INPUT = {"class": "form-control form-control-sm"}
 
 
 class CachedChoices(BaseChoiceIterator):
@@ -139,7 +137,7 @@ class SupplierFilterForm(forms.Form):
 
 def _choice(label, **kwargs) -> django_filters.ChoiceFilter:
     return django_filters.ChoiceFilter(
-        label=label, empty_label=_("All"), widget=forms.Select(attrs=SELECT), **kwargs
+        label=label, empty_label=_("All"), widget=styled(forms.Select()), **kwargs
     )
 
 
@@ -152,8 +150,8 @@ class SupplierFilterSet(django_filters.FilterSet):
         method="filter_q",
         label=_("Search"),
         help_text=_("Legal name, sentra, or the first digits of the NIB."),
-        widget=forms.TextInput(
-            attrs={**INPUT, "type": "search", "placeholder": _("Name, NIB or sentra")}
+        widget=styled(
+            forms.TextInput(attrs={"type": "search", "placeholder": _("Name, NIB or sentra")})
         ),
     )
     sector = _choice(_("Sector"), method="filter_capabilities")
@@ -176,7 +174,7 @@ class SupplierFilterSet(django_filters.FilterSet):
         method="filter_capabilities",
         label=_("Free capacity from"),
         min_value=0,
-        widget=forms.NumberInput(attrs={**INPUT, "min": 0, "step": "any"}),
+        widget=styled(forms.NumberInput(attrs={"min": 0, "step": "any"})),
         help_text=_(
             "Free monthly capacity of a capability: its monthly capacity minus the volume "
             "committed to partnerships in trial order, contract or active supply. Counted in "
@@ -188,7 +186,7 @@ class SupplierFilterSet(django_filters.FilterSet):
         method="filter_capabilities",
         label=_("Free capacity up to"),
         min_value=0,
-        widget=forms.NumberInput(attrs={**INPUT, "min": 0, "step": "any"}),
+        widget=styled(forms.NumberInput(attrs={"min": 0, "step": "any"})),
         help_text=_("Per month, in the capability's unit."),
     )
     capacity_unit = _choice(_("Capacity unit"), method="filter_capabilities", choices=Unit.choices)
