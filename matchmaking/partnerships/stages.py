@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common.people import display_name
 from components.choices import Unit
+from components.models import ComponentType
+from partners.models import SupplierCapability
 
 from .. import services
 from ..choices import (
@@ -259,6 +261,25 @@ def _format_outcome(field: str, value: Any) -> str:
     return number_format(value, force_grouping=True)
 
 
+def capacity_factor(
+    unit: str, capability: SupplierCapability, component_type: ComponentType | None = None
+) -> float | None:
+    """What one ``unit`` of committed volume is in the capability's capacity unit (``None``
+    when it cannot be converted); ``component_type`` is the capability's, if already loaded."""
+    component_type = component_type or capability.component_type
+    factor, _kind = conversion(
+        unit,
+        capability.capacity_unit,
+        item_unit=component_type.unit,
+        unit_weight_kg=(
+            float(component_type.unit_weight_kg)
+            if component_type.unit_weight_kg is not None
+            else None
+        ),
+    )
+    return factor
+
+
 def _check_outcome(partnership: Partnership) -> None:
     errors: dict[str, Any] = {}
     volume, unit = partnership.committed_monthly_volume, partnership.committed_unit
@@ -270,26 +291,14 @@ def _check_outcome(partnership: Partnership) -> None:
         errors["committed_monthly_volume"] = _("Give the monthly volume in this unit.")
     elif volume is not None and unit:
         capability = partnership.match.capability if partnership.match_id else None
-        if capability is not None:
-            component_type = capability.component_type
-            factor, _kind = conversion(
-                unit,
-                capability.capacity_unit,
-                item_unit=component_type.unit,
-                unit_weight_kg=(
-                    float(component_type.unit_weight_kg)
-                    if component_type.unit_weight_kg is not None
-                    else None
-                ),
-            )
-            if factor is None:
-                errors["committed_unit"] = _(
-                    "The supplier's capacity is in %(unit)s and %(chosen)s cannot be "
-                    "converted to it; use %(unit)s."
-                ) % {
-                    "unit": Unit(capability.capacity_unit).label,
-                    "chosen": Unit(unit).label,
-                }
+        if capability is not None and capacity_factor(unit, capability) is None:
+            errors["committed_unit"] = _(
+                "The supplier's capacity is in %(unit)s and %(chosen)s cannot be "
+                "converted to it; use %(unit)s."
+            ) % {
+                "unit": Unit(capability.capacity_unit).label,
+                "chosen": Unit(unit).label,
+            }
     if errors:
         raise ValidationError(errors)
 

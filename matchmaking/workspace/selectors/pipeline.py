@@ -32,8 +32,12 @@ from matchmaking.choices import (
 )
 from matchmaking.explanations import language
 from matchmaking.models import Partnership, PartnershipEvent
-from matchmaking.partnerships.stages import STAGE_ORDER, days_in_stage, stale_cutoff
-from matchmaking.scoring.units import conversion
+from matchmaking.partnerships.stages import (
+    STAGE_ORDER,
+    capacity_factor,
+    days_in_stage,
+    stale_cutoff,
+)
 
 # Cards shown per board column (the longest-waiting first); the rest are in the table.
 BOARD_CARDS_PER_STAGE = 25
@@ -202,16 +206,7 @@ def capacity_warning(partnership: Partnership) -> dict | None:
     component_type = partnership.demand.component_type
     if capability.component_type_id != component_type.pk:
         component_type = capability.component_type
-    factor, _kind = conversion(
-        unit,
-        capability.capacity_unit,
-        item_unit=component_type.unit,
-        unit_weight_kg=(
-            float(component_type.unit_weight_kg)
-            if component_type.unit_weight_kg is not None
-            else None
-        ),
-    )
+    factor = capacity_factor(unit, capability, component_type)
     if factor is None:
         return None
     committed = Decimal(volume) * Decimal(str(factor))
