@@ -1,6 +1,5 @@
-"""Partnership stages (matchmaking.partnerships.stages) and what reads them: which moves are
-allowed, what each write records, when the supplier is rescored, the board, and the
-stale-partnership reminders (matchmaking.partnerships.reminders)."""
+"""Partnership stages (matchmaking.partnerships.stages): which moves are allowed, what each
+write records and when the supplier is rescored."""
 
 from __future__ import annotations
 
@@ -8,20 +7,17 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from matchmaking import services, tasks
+from matchmaking import services
 from matchmaking.choices import MatchKind, PartnershipStage
 from matchmaking.models import Match, Partnership, PartnershipEvent
-from matchmaking.partnerships import reminders, stages
+from matchmaking.partnerships import stages
 from matchmaking.scoring.config import FACTORS
-from matchmaking.workspace.selectors.pipeline import partnership_list, pipeline_board
 from tests.matchmaking import factories as f
-from tests.partners.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks", "stale_days")]
 
 S = PartnershipStage
 
@@ -62,37 +58,6 @@ ALLOWED = {
     S.ENDED: set(),
 }
 ALL_PAIRS = [(a, b) for a in S for b in S if a != b]
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """Run enqueued tasks in-process even when a Redis broker is configured."""
-    from matchmaking.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
-@pytest.fixture(autouse=True)
-def stale_days(settings):
-    settings.PARTNERSHIP_STALE_DAYS = 30
-    return 30
-
-
-@pytest.fixture
-def officer(db):
-    return UserFactory(
-        username="rina", first_name="Rina", last_name="Pembina", email="rina@kemenperin.go.id"
-    )
-
-
-@pytest.fixture
-def other_officer(db):
-    return UserFactory(
-        username="budi", first_name="Budi", last_name="Santoso", email="budi@kemenperin.go.id"
-    )
 
 
 def days_ago(days: int, *, hours: int = 0) -> datetime.datetime:
@@ -529,178 +494,6 @@ def test_committing_volume_lowers_the_suppliers_free_capacity_in_a_real_rescore(
     match = Match.objects.get(demand=other_demand, supplier=ikm)
     assert match.kind == MatchKind.MATCH
     assert capacity_fit(match) == pytest.approx(1)
-
-
-# --- selectors ------------------------------------------------------------------------------
-
-
-def test_stuck_means_live_and_unchanged_for_the_configured_number_of_days(settings):
-    at_limit = partnership(S.INTRODUCED, stage_changed_at=days_ago(30))
-    below = partnership(S.INTRODUCED, stage_changed_at=days_ago(29))
-    closed = partnership(S.COMPLETED, stage_changed_at=days_ago(90))
-
-    stuck = dict(partnership_list().values_list("pk", "stuck"))
-    assert stuck == {at_limit.pk: True, below.pk: False, closed.pk: False}
-
-    settings.PARTNERSHIP_STALE_DAYS = 60
-    assert not any(partnership_list().values_list("stuck", flat=True))
-
-
-def test_a_partnership_in_active_supply_for_months_is_delivering_not_stuck(officer):
-    supplying = partnership(
-        S.ACTIVE_SUPPLY,
-        officer=officer,
-        stage_changed_at=days_ago(120),
-        match__supplier__legal_name="CV Pasok Lancar",
-    )
-    waiting = partnership(
-        S.CONTRACT,
-        officer=officer,
-        stage_changed_at=days_ago(120),
-        match__supplier__legal_name="CV Menunggu PO",
-    )
-
-    stuck = dict(partnership_list().values_list("pk", "stuck"))
-
-    assert stuck == {supplying.pk: False, waiting.pk: True}
-    assert reminders.partnership_reminders_send() == 1
-    assert "CV Menunggu PO" in mail.outbox[0].body
-    assert "CV Pasok Lancar" not in mail.outbox[0].body
-
-
-def test_board_counts_every_stage_and_shows_the_longest_waiting_cards_first():
-    oldest = partnership(S.INTRODUCED, stage_changed_at=days_ago(45))
-    middle = partnership(S.INTRODUCED, stage_changed_at=days_ago(10))
-    partnership(S.INTRODUCED, stage_changed_at=days_ago(1))
-    partnership(S.CONTRACT, stage_changed_at=days_ago(31))
-    partnership(S.DECLINED)
-    partnership(S.DECLINED)
-
-    board = pipeline_board(partnerships=partnership_list(), per_stage=2)
-
-    columns = {column.stage: column for column in board.columns}
-    assert [column.stage for column in board.columns] == list(stages.STAGE_ORDER)
-    assert (columns[S.INTRODUCED].count, columns[S.INTRODUCED].stuck) == (3, 1)
-    assert [card.pk for card in columns[S.INTRODUCED].cards] == [oldest.pk, middle.pk]
-    assert columns[S.INTRODUCED].more == 1
-    assert [card.days_in_stage for card in columns[S.INTRODUCED].cards] == [45, 10]
-    assert (columns[S.CONTRACT].count, columns[S.CONTRACT].stuck) == (1, 1)
-    assert columns[S.APPROVED].count == 0
-    assert {c.stage: c.count for c in board.closed} == {S.COMPLETED: 0, S.DECLINED: 2, S.ENDED: 0}
-    assert (board.total, board.live) == (6, 4)
-
-
-# --- reminders ------------------------------------------------------------------------------
-
-
-def test_reminder_goes_once_to_each_officer_with_their_stuck_live_partnerships(
-    officer, other_officer
-):
-    mine = partnership(
-        S.INTRODUCED,
-        officer=officer,
-        stage_changed_at=days_ago(31),
-        match__supplier__legal_name="CV Sinar Cor Batur",
-    )
-    also_mine = partnership(
-        S.CONTRACT,
-        officer=officer,
-        stage_changed_at=days_ago(40),
-        match__supplier__legal_name="UD Logam Jaya",
-    )
-    partnership(
-        S.INTRODUCED,
-        officer=officer,
-        stage_changed_at=days_ago(29),
-        match__supplier__legal_name="CV Masih Segar",
-    )
-    partnership(
-        S.COMPLETED,
-        officer=officer,
-        stage_changed_at=days_ago(90),
-        match__supplier__legal_name="CV Sudah Selesai",
-    )
-    theirs = partnership(S.MEETING_HELD, officer=other_officer, stage_changed_at=days_ago(35))
-    no_email = partnership(
-        S.MEETING_HELD,
-        officer=UserFactory(username="tanpa-email", email=""),
-        stage_changed_at=days_ago(35),
-    )
-    nobody = partnership(S.MEETING_HELD, officer=None, stage_changed_at=days_ago(35))
-
-    with translation.override("en"):
-        sent = reminders.partnership_reminders_send()
-
-    assert sent == 2
-    by_recipient = {message.to[0]: message for message in mail.outbox}
-    assert set(by_recipient) == {"rina@kemenperin.go.id", "budi@kemenperin.go.id"}
-    body = by_recipient["rina@kemenperin.go.id"].body
-    assert "CV Sinar Cor Batur" in body and "UD Logam Jaya" in body
-    assert "CV Masih Segar" not in body and "CV Sudah Selesai" not in body
-    assert f"/staff/partnerships/{mine.pk}/" in body
-    # written in Indonesian whatever language is active: the stage names are Indonesian
-    with translation.override("id"):
-        assert str(S.INTRODUCED.label).capitalize() in body
-    reminded = set(
-        Partnership.objects.filter(reminded_at__isnull=False).values_list("pk", flat=True)
-    )
-    assert reminded == {mine.pk, also_mine.pk, theirs.pk}
-    assert no_email.pk not in reminded and nobody.pk not in reminded
-
-
-def test_reminder_is_not_sent_twice_for_the_same_stay_in_a_stage(officer):
-    partnership(S.INTRODUCED, officer=officer, stage_changed_at=days_ago(31))
-
-    assert reminders.partnership_reminders_send() == 1
-    assert reminders.partnership_reminders_send() == 0
-    later = timezone.localdate() + datetime.timedelta(days=29)
-    assert reminders.partnership_reminders_send(today=later) == 0
-    assert len(mail.outbox) == 1
-
-
-def test_reminder_comes_again_when_still_stuck_a_whole_period_later(officer):
-    partnership(S.INTRODUCED, officer=officer, stage_changed_at=days_ago(31))
-    assert reminders.partnership_reminders_send() == 1
-
-    later = timezone.localdate() + datetime.timedelta(days=30)
-
-    assert reminders.partnership_reminders_send(today=later) == 1
-    assert len(mail.outbox) == 2
-
-
-def test_after_a_move_the_partnership_is_not_reminded_until_it_is_stuck_again(officer):
-    p = partnership(S.INTRODUCED, officer=officer, stage_changed_at=days_ago(31))
-    assert reminders.partnership_reminders_send() == 1
-
-    stages.partnership_move(
-        partnership_id=p.pk, to_stage=S.MEETING_HELD, by=officer, expected_stage=S.INTRODUCED
-    )
-    p.refresh_from_db()
-    assert p.reminded_at is None
-
-    assert reminders.partnership_reminders_send() == 0
-    assert (
-        reminders.partnership_reminders_send(
-            today=timezone.localdate() + datetime.timedelta(days=29)
-        )
-        == 0
-    )
-    assert (
-        reminders.partnership_reminders_send(
-            today=timezone.localdate() + datetime.timedelta(days=30)
-        )
-        == 1
-    )
-    assert len(mail.outbox) == 2
-
-
-def test_reminder_task_sends_the_reminders(officer):
-    partnership(S.CONTRACT, officer=officer, stage_changed_at=days_ago(45))
-
-    result = tasks.partnership_reminders.delay()
-
-    assert result.get() == 1
-    assert [message.to for message in mail.outbox] == [["rina@kemenperin.go.id"]]
 
 
 # --- two officers at once (PostgreSQL row locks) ----------------------------------------------

@@ -13,7 +13,7 @@ from matchmaking.choices import PartnershipStage
 from matchmaking.models import Partnership
 from partners.models import Supplier
 from tests.matchmaking import factories as f
-from tests.matchmaking.partnerships.test_introductions import World, approve, build_world
+from tests.matchmaking.partnerships.world import World, approve, build_world
 from tests.partners.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
