@@ -14,6 +14,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from common.forms import add_service_errors
 from common.htmx import render_page_or_fragment, wants_fragment
 from common.paging import paginate, query_without_page
 from matchmaking.choices import PartnershipStage
@@ -122,7 +123,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             message = _done_message(result)
             if not wants_fragment(request):

@@ -17,6 +17,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.forms import add_service_errors
 from common.htmx import render_page_or_fragment, wants_fragment
 from common.paging import paginate, query_without_page
 from matchmaking.choices import MatchStatus
@@ -76,7 +77,7 @@ def decide(request: HttpRequest, demand_pk: int, supplier_pk: int) -> HttpRespon
             state["conflict"] = " ".join(exc.messages)
             status = 409
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
             status = 400
         else:
             state = {"notice": DONE_MESSAGES[form.cleaned_data["to_status"]]}
@@ -141,7 +142,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                     expected=bulk_form.seen_statuses(request.POST.getlist("seen")),
                 )
             except ValidationError as exc:
-                bulk_form.add_error(None, exc)
+                add_service_errors(bulk_form, exc)
             else:
                 summary = _bulk_summary(result)
                 ticked = {f"{item.demand_id}:{item.supplier_id}" for item in result.failed}
