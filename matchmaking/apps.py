@@ -14,10 +14,10 @@ class MatchmakingConfig(AppConfig):
 
         events.supplier_changed.connect(services.on_supplier_changed)
         events.demand_changed.connect(services.on_demand_changed)
-        from . import introductions
-
-        events.demand_specification_changed.connect(introductions.on_demand_specification_changed)
-        from . import (
+        from .partnerships import (
+            announcements,
             notices,  # noqa: F401  (registers the matching notification kinds)
-            privacy,  # noqa: F401  (registers its export section and anonymiser)
         )
+
+        events.demand_specification_changed.connect(announcements.on_demand_specification_changed)
+        from . import privacy  # noqa: F401  (registers its export section and anonymiser)

@@ -304,7 +304,7 @@ def full_rescore_request(*, triggered_by=None, reason: str = "") -> ScoringRun:
     The policy in force is locked while checking, so two officers pressing the button (or
     the button and the nightly beat) at once start one run; ``policy_publish`` takes the
     same lock. Publishing a policy still starts its own run, on the new weights."""
-    from .selectors.rescoring import full_run_in_progress
+    from .workspace.selectors.rescoring import full_run_in_progress
 
     with transaction.atomic():
         list(MatchingPolicy.objects.select_for_update().filter(is_active=True).values("pk"))

@@ -9,7 +9,8 @@ from django.db import InterfaceError, OperationalError
 
 from partners import notifications
 
-from . import pipeline, services
+from . import services
+from .partnerships import reminders
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def resume_stalled_runs() -> None:
 @shared_task(**RETRY)
 def partnership_reminders() -> int:
     """Daily (beat): remind officers of partnerships that have not moved for too long."""
-    return pipeline.partnership_reminders_send()
+    return reminders.partnership_reminders_send()
 
 
 @shared_task(**RETRY)

@@ -7,15 +7,15 @@ from django.urls import include, path
 from partners.forms.accounts import LoginForm
 
 from . import health
-from .views import home
+from .workspace.views import home
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("accounts/welcome/", home.after_login, name="after_login"),
-    path("staff/", include("matchmaking.workspace_urls")),
-    path("api/v1/", include("matchmaking.api.urls")),
+    path("staff/", include("matchmaking.workspace.urls")),
+    path("api/v1/", include("matchmaking.workspace.api.urls")),
     path("", include("partners.urls")),
-    path("inbox/", include("matchmaking.inbox_urls")),
+    path("inbox/", include("matchmaking.workspace.inbox_urls")),
     path("healthz", health.healthz, name="healthz"),
     path(
         "accounts/login/",

@@ -5,7 +5,7 @@ with what the pages and e-mails need: its label, the sentence shown to the reade
 ``%(name)s`` template filled from the notification's parameters), what it is about (shown
 next to its e-mail switch), whether a manufacturer's member can receive it, and its place
 on the settings page. Partners registers its own kinds (``partners.notices``), matchmaking
-its matching kinds (``matchmaking.notices``, imported by its ``AppConfig.ready()``), so a new
+its matching kinds (``matchmaking.partnerships.notices``, imported by its ``AppConfig.ready()``), so a new
 kind needs no partners migration: ``Notification.kind`` takes its choices from
 :func:`kind_choices` at run time.
 

@@ -1,5 +1,5 @@
 """Self-service pages (namespace ``partners``); staff pages of this app are included in
-the workspace (matchmaking/workspace_urls.py)."""
+the workspace (matchmaking/workspace/urls.py)."""
 
 from django.urls import include, path
 

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from matchmaking.choices import MatchKind, MatchStatus, PartnershipStage
 from matchmaking.models import Match, MatchDecision, Partnership, PartnershipEvent
-from matchmaking.pipeline import partnership_move, partnership_outcome_update
-from matchmaking.review import match_decide
+from matchmaking.partnerships.review import match_decide
+from matchmaking.partnerships.stages import partnership_move, partnership_outcome_update
 from partners.models import Demand, User
 
 S = PartnershipStage

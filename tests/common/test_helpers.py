@@ -27,7 +27,8 @@ def test_send_templated_mail_folds_the_subject_and_uses_the_sites_sender(
 ):
     (tmp_path / "subject.txt").write_text("Hello\n  {{ name }}\n")
     (tmp_path / "body.txt").write_text("Dear {{ name }},\nwelcome.\n")
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [tmp_path, *engine["DIRS"]]}]
     sent = send_templated_mail(
         subject_template="subject.txt",
         body_template="body.txt",

@@ -11,7 +11,7 @@ from matchmaking import services
 from matchmaking.choices import MatchStatus, PartnershipStage
 from matchmaking.demo.partnerships import SCENARIOS, load_demo_partnerships
 from matchmaking.models import Partnership, PartnershipEvent
-from matchmaking.selectors.dashboard import stale_partnerships
+from matchmaking.workspace.selectors.dashboard import stale_partnerships
 
 pytestmark = pytest.mark.django_db
 

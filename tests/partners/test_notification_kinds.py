@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
-from matchmaking import notices as matching
+from matchmaking.partnerships import notices as matching
 from partners import notices
 from partners.models import Notification, NotificationSetting
 from partners.notification_kinds import (

@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
-from matchmaking import notices as matching_notices
 from matchmaking import tasks
+from matchmaking.partnerships import notices as matching_notices
 from partners import notices
 from partners import notifications as service
 from partners.choices import AccountType

@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth import authenticate
 from django.forms.models import model_to_dict
 
-from matchmaking import notices as matching_notices
 from matchmaking import services as matching
 from matchmaking.choices import MatchStatus, PartnershipStage
 from matchmaking.models import Match, MatchDecision
+from matchmaking.partnerships import notices as matching_notices
 from partners import notices
 from partners.choices import DeletionStatus, DemandStatus, VerificationStatus
 from partners.models import Notification, SupplierCertification

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from matchmaking import notices as matching_notices
+from matchmaking.partnerships import notices as matching_notices
 from partners.models import Notification, NotificationSetting, SupplierCertification
 from partners.privacy import deletion, export
 from partners.uploads import private_storage

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from matchmaking import notices as matching_notices
+from matchmaking.partnerships import notices as matching_notices
 from partners import notices
 from partners import notifications as service
 from partners.choices import AccountType

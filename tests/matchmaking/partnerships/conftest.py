@@ -1,0 +1,36 @@
+"""Fixtures of the brokering tests: Celery eager, a 30-day stale limit, two officers."""
+
+import pytest
+
+from tests.partners.factories import UserFactory
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run enqueued tasks in-process even when a Redis broker is configured."""
+    from matchmaking.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def stale_days(settings):
+    settings.PARTNERSHIP_STALE_DAYS = 30
+    return 30
+
+
+@pytest.fixture
+def officer(db):
+    return UserFactory(
+        username="rina", first_name="Rina", last_name="Pembina", email="rina@kemenperin.go.id"
+    )
+
+
+@pytest.fixture
+def other_officer(db):
+    return UserFactory(
+        username="budi", first_name="Budi", last_name="Santoso", email="budi@kemenperin.go.id"
+    )
