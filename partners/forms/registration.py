@@ -18,9 +18,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import BootstrapFormMixin, RupiahField
 from components.choices import Unit
 from components.models import (
     Certification,
@@ -44,54 +45,6 @@ LARGE_INDUSTRY_MESSAGE = _(
     "With 20 or more workers and an investment above Rp15 billion this business is a large "
     "industry, not an IKM. Register it as a manufacturer instead."
 )
-
-
-# --- Rendering ------------------------------------------------------------------------------
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, and ``is-invalid`` on fields with errors."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput | forms.MultipleHiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-
-
-class RupiahInput(forms.TextInput):
-    """Shows a whole rupiah amount grouped the reader's way (450.000.000 / 450,000,000)."""
-
-    def format_value(self, value: Any) -> str | None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return formats.number_format(value, force_grouping=True)
-        return super().format_value(value)
-
-
-class RupiahField(forms.IntegerField):
-    """Whole rupiah; accepts what people type: ``Rp 450.000.000``, ``450,000,000``."""
-
-    def to_python(self, value: Any) -> int | None:
-        if isinstance(value, str):
-            value = re.sub(r"^\s*(rp\.?)\s*", "", value, flags=re.IGNORECASE)
-            value = re.sub(r"[\s.,]", "", value)
-        return super().to_python(value)
 
 
 def _pk_list(values: Iterable[Any]) -> list[Any]:
@@ -170,7 +123,7 @@ def component_type_choices(*, q: str = "", keep: Iterable[str] = ()) -> Choices:
 # --- Step 1: identity -----------------------------------------------------------------------
 
 
-class IdentityForm(BootstrapMixin, forms.Form):
+class IdentityForm(BootstrapFormMixin, forms.Form):
     legal_name = forms.CharField(
         label=_("Legal name"),
         max_length=200,
@@ -204,7 +157,6 @@ class IdentityForm(BootstrapMixin, forms.Form):
         min_value=0,
         max_value=10**15,
         help_text=_("Machines and equipment, excluding land and buildings, e.g. 450.000.000."),
-        widget=RupiahInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
     def __init__(self, *args: Any, supplier: Supplier | None = None, **kwargs: Any) -> None:
@@ -266,7 +218,7 @@ class IdentityForm(BootstrapMixin, forms.Form):
 # --- Step 2: location -----------------------------------------------------------------------
 
 
-class LocationForm(BootstrapMixin, forms.Form):
+class LocationForm(BootstrapFormMixin, forms.Form):
     province = forms.ModelChoiceField(
         label=_("Province"),
         queryset=Province.objects.all(),
@@ -361,7 +313,7 @@ class LocationForm(BootstrapMixin, forms.Form):
 # --- Step 3: capabilities -------------------------------------------------------------------
 
 
-class CapabilityForm(BootstrapMixin, forms.Form):
+class CapabilityForm(BootstrapFormMixin, forms.Form):
     component_type = forms.ModelChoiceField(
         label=_("Component type"),
         queryset=ComponentType.objects.all(),
@@ -532,7 +484,7 @@ def _upload_help() -> str:
     }
 
 
-class CertificationForm(BootstrapMixin, forms.Form):
+class CertificationForm(BootstrapFormMixin, forms.Form):
     """A certificate held, with its scan. The scan is required unless one is already
     stored (``has_document``, or a draft upload named in ``existing_document`` that is one of
     ``draft_documents``, the owner's own uploads)."""
@@ -665,7 +617,7 @@ CertificationFormSet = formset_factory(
 # --- Step 5: contact ------------------------------------------------------------------------
 
 
-class ContactForm(BootstrapMixin, forms.Form):
+class ContactForm(BootstrapFormMixin, forms.Form):
     contact_person = forms.CharField(label=_("Contact person"), max_length=120)
     contact_phone = forms.CharField(
         label=_("Phone"),

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.forms import RupiahField
 from components.models import Regency
 
 from .. import registration as reg
@@ -623,12 +624,19 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+def _rupiah(value: str | None) -> int | None:
+    try:
+        return RupiahField().to_python(value)
+    except ValidationError:
+        return None
+
+
 @require_GET
 @ikm_owner_required
 def size_class_preview(request: HttpRequest) -> HttpResponse:
     """The size class for the workers and investment typed so far."""
     workers = _int(request.GET.get("workers"))
-    investment = _int((request.GET.get("investment_idr") or "").lower().removeprefix("rp").strip())
+    investment = _rupiah(request.GET.get("investment_idr"))
     size = None
     if workers is not None and investment is not None and workers >= 0 and investment >= 0:
         size = size_class(workers=workers, investment_idr=investment)

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from components.choices import Unit
 from matchmaking.models import Match
 from partners import events
-from partners.choices import AccountType, DemandStatus, VerificationStatus
+from partners.choices import AccountType, DemandStatus, SizeClass, VerificationStatus
 from partners.models import (
     Supplier,
     SupplierCapability,
@@ -25,6 +25,7 @@ from partners.models import (
     SupplierDraft,
 )
 from partners.services import supplier_verification_set
+from partners.sizing import size_class
 from tests.components.factories import (
     CertificationFactory,
     ComponentTypeFactory,
@@ -1038,3 +1039,28 @@ def test_capabilities_step_reads_the_catalogue_once_whatever_the_number_of_rows(
         response = owner_client.get(step_url(3))
 
     assert response.content.decode().count("data-formset-row") == 9  # 8 rows + the template
+
+
+def test_identity_step_reads_rupiah_with_zero_cents_and_accepts_a_medium_ikm(
+    owner_client, owner, cat
+):
+    """Bug 1 of issue #9: ``Rp 450.000.000,00`` was read as 45 billion, so an IKM with 20+
+    workers was refused as large industry."""
+    response = owner_client.post(
+        step_url(1), identity(cat, workers="25", investment_idr="Rp 450.000.000,00")
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == step_url(2)
+    stored = draft_of(owner).data["identity"]
+    assert stored["investment_idr"] == 450_000_000
+    assert stored["workers"] == 25
+    assert size_class(workers=25, investment_idr=stored["investment_idr"]) == SizeClass.MEDIUM
+
+
+def test_size_class_preview_reads_rupiah_with_zero_cents(owner_client):
+    response = owner_client.get(
+        "/ikm/lookup/size-class/", {"workers": "25", "investment_idr": "Rp 450.000.000,00"}
+    )
+
+    assert 'data-size-class="menengah"' in response.content.decode()
