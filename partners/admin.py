@@ -23,9 +23,9 @@ from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyAdmin
 
-from . import events, services
+from . import events
 from .choices import DemandStatus
-from .forms.accounts import VerificationDecisionForm
+from .forms.verification import VerificationDecisionForm
 from .models import (
     DeletionRequest,
     Demand,
@@ -38,7 +38,8 @@ from .models import (
     SupplierDraft,
     User,
 )
-from .verification import TARGET_STATUS, Decision, organisation_verification_decide
+from .services import demands as demand_services
+from .services.verification import TARGET_STATUS, Decision, organisation_verification_decide
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -259,7 +260,7 @@ class DemandAdminForm(forms.ModelForm):
     def clean_needed_by(self):
         needed_by = self.cleaned_data["needed_by"]
         if self.instance._state.adding or "needed_by" in self.changed_data:
-            services.demand_needed_by_validate(needed_by=needed_by)
+            demand_services.demand_needed_by_validate(needed_by=needed_by)
         return needed_by
 
 
@@ -317,16 +318,18 @@ class DemandAdmin(AnnouncingAdmin):
     )
     readonly_fields = ("status", *TIMESTAMPS)
     actions = [
-        _status_action(services.demand_publish, "publish", _("Publish selected draft demands")),
-        _status_action(services.demand_close, "close", _("Close selected open demands")),
-        _status_action(services.demand_cancel, "cancel", _("Cancel selected demands")),
+        _status_action(
+            demand_services.demand_publish, "publish", _("Publish selected draft demands")
+        ),
+        _status_action(demand_services.demand_close, "close", _("Close selected open demands")),
+        _status_action(demand_services.demand_cancel, "cancel", _("Cancel selected demands")),
     ]
 
     def event_kwargs(self, obj: Any) -> dict[str, int]:
         return {"demand_id": obj.pk}
 
     def has_change_permission(self, request: HttpRequest, obj: Demand | None = None) -> bool:
-        # Closed and cancelled demands are final, as in services.demand_update().
+        # Closed and cancelled demands are final, as in demand_services.demand_update().
         if obj is not None and obj.status in (DemandStatus.CLOSED, DemandStatus.CANCELLED):
             return False
         return super().has_change_permission(request, obj)

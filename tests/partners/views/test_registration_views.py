@@ -24,7 +24,7 @@ from partners.models import (
     SupplierCertification,
     SupplierDraft,
 )
-from partners.services import supplier_verification_set
+from partners.services.verification import supplier_verification_set
 from partners.sizing import size_class
 from tests.components.factories import (
     CertificationFactory,

@@ -1,6 +1,5 @@
-"""The IKM registration services (partners/registration.py): the draft, scans checked before
-they are stored, submission as one transaction (all or nothing, once), and the owner's
-edits of capabilities and certificates, each announcing a rescore."""
+"""The IKM registration services (partners/services/registration.py): the draft, scans checked
+before they are stored, submission as one transaction (all or nothing, once)."""
 
 from __future__ import annotations
 
@@ -17,13 +16,21 @@ from django.utils import timezone, translation
 
 from components.choices import Unit
 from partners import events
-from partners import registration as reg
 from partners.choices import AccountType, VerificationStatus
 from partners.models import (
     Supplier,
     SupplierCapability,
     SupplierCertification,
     SupplierDraft,
+)
+from partners.selectors.registration import REVIEW, draft_document_name, draft_documents, draft_get
+from partners.services.registration import (
+    DraftCertificate,
+    DraftMissing,
+    RegistrationRefused,
+    draft_certifications_save,
+    draft_step_save,
+    registration_submit,
 )
 from tests.components.factories import (
     CertificationFactory,
@@ -34,8 +41,6 @@ from tests.components.factories import (
     RegencyFactory,
 )
 from tests.partners.factories import (
-    SupplierCapabilityFactory,
-    SupplierCertificationFactory,
     SupplierFactory,
     UserFactory,
 )
@@ -86,8 +91,8 @@ def in_a_year() -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=365)
 
 
-def certificate(cat, **fields) -> reg.DraftCertificate:
-    return reg.DraftCertificate(
+def certificate(cat, **fields) -> DraftCertificate:
+    return DraftCertificate(
         **{
             "certification": cat["certification"],
             "number": "QMS/1",
@@ -99,7 +104,7 @@ def certificate(cat, **fields) -> reg.DraftCertificate:
 
 
 def fill_draft(owner, cat, *, nib="9120000000999", certificates=None) -> SupplierDraft:
-    reg.draft_step_save(
+    draft_step_save(
         owner=owner,
         step=1,
         data={
@@ -111,7 +116,7 @@ def fill_draft(owner, cat, *, nib="9120000000999", certificates=None) -> Supplie
             "investment_idr": 450_000_000,
         },
     )
-    reg.draft_step_save(
+    draft_step_save(
         owner=owner,
         step=2,
         data={
@@ -123,7 +128,7 @@ def fill_draft(owner, cat, *, nib="9120000000999", certificates=None) -> Supplie
             "longitude": None,
         },
     )
-    reg.draft_step_save(
+    draft_step_save(
         owner=owner,
         step=3,
         data=[
@@ -138,13 +143,13 @@ def fill_draft(owner, cat, *, nib="9120000000999", certificates=None) -> Supplie
             }
         ],
     )
-    reg.draft_certifications_save(
+    draft_certifications_save(
         owner=owner,
         certificates=certificates
         if certificates is not None
         else [certificate(cat, upload=upload())],
     )
-    return reg.draft_step_save(
+    return draft_step_save(
         owner=owner,
         step=5,
         data={
@@ -161,15 +166,15 @@ def fill_draft(owner, cat, *, nib="9120000000999", certificates=None) -> Supplie
 def test_saving_an_earlier_step_keeps_the_step_reached(owner, cat, media):
     fill_draft(owner, cat)
 
-    draft = reg.draft_step_save(owner=owner, step=1, data={"legal_name": "CV Baru"})
+    draft = draft_step_save(owner=owner, step=1, data={"legal_name": "CV Baru"})
 
-    assert draft.step == reg.REVIEW
+    assert draft.step == REVIEW
     assert set(draft.data) == {"identity", "location", "capabilities", "certifications", "contact"}
 
 
 def test_an_unknown_step_is_refused(owner):
     with pytest.raises(ValueError):
-        reg.draft_step_save(owner=owner, step=7, data={})
+        draft_step_save(owner=owner, step=7, data={})
 
 
 @pytest.mark.parametrize(
@@ -179,7 +184,7 @@ def test_a_bad_scan_is_refused_before_anything_is_stored(owner, cat, media, sett
     settings.UPLOAD_MAX_BYTES = 1024
 
     with pytest.raises(ValidationError):
-        reg.draft_certifications_save(
+        draft_certifications_save(
             owner=owner, certificates=[certificate(cat, upload=upload(content))]
         )
 
@@ -188,7 +193,7 @@ def test_a_bad_scan_is_refused_before_anything_is_stored(owner, cat, media, sett
 
 
 def test_a_good_scan_is_stored_with_the_extension_of_its_content(owner, cat, media):
-    draft = reg.draft_certifications_save(
+    draft = draft_certifications_save(
         owner=owner, certificates=[certificate(cat, upload=upload(PNG, name="photo.pdf"))]
     )
 
@@ -200,28 +205,28 @@ def test_a_good_scan_is_stored_with_the_extension_of_its_content(owner, cat, med
 
 def test_a_kept_scan_must_be_one_of_the_owner_s_own(owner, cat, media):
     other = UserFactory(username="other-owner", account_type=AccountType.IKM_OWNER)
-    theirs = reg.draft_certifications_save(
+    theirs = draft_certifications_save(
         owner=other, certificates=[certificate(cat, upload=upload())]
     ).data["certifications"][0]["document"]
 
     with pytest.raises(ValidationError):
-        reg.draft_certifications_save(owner=owner, certificates=[certificate(cat, document=theirs)])
+        draft_certifications_save(owner=owner, certificates=[certificate(cat, document=theirs)])
 
-    assert reg.draft_document_name(owner=owner, key=theirs.rsplit("/", 1)[-1]) is None
+    assert draft_document_name(owner=owner, key=theirs.rsplit("/", 1)[-1]) is None
 
 
 def test_scans_no_longer_in_the_draft_are_deleted_after_commit(
     owner, cat, media, django_capture_on_commit_callbacks
 ):
-    first = reg.draft_certifications_save(
+    first = draft_certifications_save(
         owner=owner, certificates=[certificate(cat, upload=upload())]
     ).data["certifications"][0]["document"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        reg.draft_certifications_save(owner=owner, certificates=[])
+        draft_certifications_save(owner=owner, certificates=[])
 
     assert stored_files(media) == []
-    assert first not in reg.draft_documents(reg.draft_get(owner=owner))
+    assert first not in draft_documents(draft_get(owner=owner))
 
 
 # --- Submission ---------------------------------------------------------------------------
@@ -234,7 +239,7 @@ def test_submit_creates_a_pending_ikm_owned_by_the_user_and_announces_it(
     draft_scan = draft.data["certifications"][0]["document"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        supplier = reg.registration_submit(owner=owner)
+        supplier = registration_submit(owner=owner)
 
     assert supplier.owner == owner
     assert supplier.verification_status == VerificationStatus.PENDING
@@ -249,19 +254,19 @@ def test_submit_creates_a_pending_ikm_owned_by_the_user_and_announces_it(
 
 def test_a_second_submission_finds_no_draft(owner, cat, media):
     fill_draft(owner, cat)
-    reg.registration_submit(owner=owner)
+    registration_submit(owner=owner)
 
-    with pytest.raises(reg.DraftMissing):
-        reg.registration_submit(owner=owner)
+    with pytest.raises(DraftMissing):
+        registration_submit(owner=owner)
 
     assert Supplier.objects.filter(owner=owner).count() == 1
 
 
 def test_submit_with_a_step_missing_names_that_step(owner, cat):
-    reg.draft_step_save(owner=owner, step=1, data={"legal_name": "CV"})
+    draft_step_save(owner=owner, step=1, data={"legal_name": "CV"})
 
-    with pytest.raises(reg.RegistrationRefused) as refused:
-        reg.registration_submit(owner=owner)
+    with pytest.raises(RegistrationRefused) as refused:
+        registration_submit(owner=owner)
 
     assert refused.value.step == 2
     assert len(refused.value.messages) == 4
@@ -277,13 +282,13 @@ def test_submit_is_all_or_nothing_when_a_certificate_expired_meanwhile(owner, ca
             certificate(cat, upload=upload(PNG), number="OLD/1"),
         ],
     )
-    draft = reg.draft_get(owner=owner)
+    draft = draft_get(owner=owner)
     draft.data["certifications"][1]["valid_until"] = yesterday.isoformat()
     draft.save()
     before = stored_files(media)
 
-    with translation.override("en"), pytest.raises(reg.RegistrationRefused) as refused:
-        reg.registration_submit(owner=owner)
+    with translation.override("en"), pytest.raises(RegistrationRefused) as refused:
+        registration_submit(owner=owner)
 
     assert refused.value.step == 4
     assert "OLD/1" in refused.value.messages[0] and "expired" in refused.value.messages[0]
@@ -298,8 +303,8 @@ def test_submit_refuses_an_owner_who_already_has_an_ikm(owner, cat, media):
     fill_draft(owner, cat)
     SupplierFactory(owner=owner)
 
-    with pytest.raises(reg.RegistrationRefused):
-        reg.registration_submit(owner=owner)
+    with pytest.raises(RegistrationRefused):
+        registration_submit(owner=owner)
 
     assert Supplier.objects.filter(owner=owner).count() == 1
 
@@ -323,7 +328,7 @@ def test_two_submissions_at_the_same_moment_create_one_ikm(transactional_db, set
     def submit() -> None:
         try:
             barrier.wait(timeout=10)
-            outcomes.append(reg.registration_submit(owner=owner))
+            outcomes.append(registration_submit(owner=owner))
         except Exception as exc:  # noqa: BLE001 - recorded and asserted below
             outcomes.append(exc)
         finally:
@@ -338,146 +343,3 @@ def test_two_submissions_at_the_same_moment_create_one_ikm(transactional_db, set
     assert sorted(type(o).__name__ for o in outcomes) == ["DraftMissing", "Supplier"], outcomes
     assert Supplier.objects.filter(owner=owner).count() == 1
     assert SupplierCertification.objects.count() == 1
-
-
-# --- My IKM -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def supplier(owner, cat):
-    supplier = SupplierFactory(owner=owner)
-    SupplierCapabilityFactory(supplier=supplier, component_type=cat["component"])
-    return supplier
-
-
-def test_capability_update_changes_the_row_in_place_and_announces_it(supplier, cat, changes):
-    capability = supplier.capabilities.get()
-
-    updated = reg.capability_update(
-        capability=capability,
-        component_type=cat["other_component"],
-        materials=[cat["material"]],
-        processes=[],
-        monthly_capacity=Decimal("12.5"),
-        capacity_unit=Unit.TONNE,
-        lead_time_days=14,
-    )
-
-    assert updated.pk == capability.pk
-    capability.refresh_from_db()
-    assert capability.component_type == cat["other_component"]
-    assert capability.capacity_unit == Unit.TONNE
-    assert list(capability.materials.all()) == [cat["material"]]
-    assert changes == [supplier.pk]
-
-
-def test_capability_update_to_a_type_already_listed_is_refused(supplier, cat, changes):
-    other = SupplierCapabilityFactory(supplier=supplier, component_type=cat["other_component"])
-
-    with pytest.raises(ValidationError) as refused:
-        reg.capability_update(
-            capability=other,
-            component_type=cat["component"],
-            materials=[],
-            processes=[],
-            monthly_capacity=1,
-            capacity_unit=Unit.PIECE,
-            lead_time_days=1,
-        )
-
-    assert "component_type" in refused.value.error_dict
-    other.refresh_from_db()
-    assert other.component_type == cat["other_component"]
-    assert changes == []
-
-
-def test_capability_update_validates_the_numbers(supplier, cat):
-    with pytest.raises(ValidationError) as refused:
-        reg.capability_update(
-            capability=supplier.capabilities.get(),
-            component_type=cat["component"],
-            materials=[],
-            processes=[],
-            monthly_capacity=10,
-            minimum_order=20,
-            capacity_unit=Unit.PIECE,
-            lead_time_days=0,
-        )
-
-    assert set(refused.value.error_dict) >= {"lead_time_days"}
-
-
-def test_the_last_capability_stays(supplier, changes):
-    with pytest.raises(ValidationError):
-        reg.capability_remove(capability=supplier.capabilities.get())
-
-    assert supplier.capabilities.count() == 1
-    assert changes == []
-
-
-def test_certificate_add_with_a_refused_row_stores_no_file(supplier, cat, media, changes):
-    SupplierCertificationFactory(supplier=supplier, certification=cat["certification"], number="X")
-
-    with pytest.raises(ValidationError):
-        reg.certificate_add(
-            supplier=supplier, certification=cat["certification"], number="X", document=upload()
-        )
-
-    assert stored_files(media) == []
-    assert changes == []
-
-
-def test_certificate_update_with_a_bad_scan_changes_nothing(supplier, cat, media):
-    held = reg.certificate_add(
-        supplier=supplier, certification=cat["certification"], number="A-1", document=upload()
-    )
-    before = stored_files(media)
-
-    with pytest.raises(ValidationError):
-        reg.certificate_update(
-            held=held,
-            certification=cat["certification"],
-            number="A-2",
-            document=upload(b"MZ\x90\x00 an executable"),
-        )
-
-    held.refresh_from_db()
-    assert held.number == "A-1"
-    assert stored_files(media) == before
-
-
-def test_certificate_update_refuses_an_expiry_in_the_past(supplier, cat, media):
-    held = reg.certificate_add(supplier=supplier, certification=cat["certification"], number="A")
-
-    with pytest.raises(ValidationError) as refused:
-        reg.certificate_update(
-            held=held,
-            certification=cat["certification"],
-            number="A",
-            valid_until=timezone.localdate() - datetime.timedelta(days=3),
-        )
-
-    assert "valid_until" in refused.value.error_dict
-
-
-# --- Lookups ------------------------------------------------------------------------------
-
-
-def test_kbli_search_needs_words_and_matches_all_of_them(db):
-    KbliCodeFactory(code="24310", title="Industri Pengecoran Besi dan Baja")
-    KbliCodeFactory(code="24320", title="Industri Pengecoran Logam Bukan Besi")
-
-    assert list(reg.kbli_search(q="")) == []
-    assert [k.code for k in reg.kbli_search(q="pengecoran")] == ["24310", "24320"]
-    assert [k.code for k in reg.kbli_search(q="pengecoran bukan")] == ["24320"]
-    assert [k.code for k in reg.kbli_search(q="2432")] == ["24320"]
-
-
-def test_sentra_names_put_the_regency_s_own_first(db):
-    tegal = RegencyFactory(code="33.28", name="Kab. Tegal", latitude=-6.98, longitude=109.13)
-    verified = VerificationStatus.VERIFIED
-    SupplierFactory(sentra="A Sentra Klaten", verification_status=verified)
-    SupplierFactory(sentra="Z Sentra Tegal", regency=tegal, verification_status=verified)
-
-    assert reg.sentra_names(regency="33.28") == ["Z Sentra Tegal", "A Sentra Klaten"]
-    assert reg.sentra_names() == ["A Sentra Klaten", "Z Sentra Tegal"]

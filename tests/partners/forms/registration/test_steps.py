@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from partners.choices import SizeClass
-from partners.forms.registration import IdentityForm
+from partners.forms.registration.steps import IdentityForm
 from tests.components.factories import KbliCodeFactory
 
 pytestmark = pytest.mark.django_db
