@@ -5,7 +5,6 @@ lists of the company forms."""
 import pytest
 from django.utils import translation
 
-from partners import events
 from partners.models import Demand, Plant
 from partners.selectors.demands import company_demand_counts, company_demand_list, member_demand
 from partners.selectors.manufacturers import (
@@ -28,46 +27,6 @@ from tests.partners.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
-
-
-def stored_files(root):
-    return sorted(path.name for path in root.rglob("*") if path.is_file())
-
-
-@pytest.fixture
-def announced():
-    """Every demand announcement during the test, as (event name, kwargs)."""
-    calls = []
-
-    def on_changed(**kwargs):
-        calls.append(("demand_changed", kwargs))
-
-    def on_specification(**kwargs):
-        calls.append(("demand_specification_changed", kwargs))
-
-    events.demand_changed.connect(on_changed)
-    events.demand_specification_changed.connect(on_specification)
-    yield calls
-    events.demand_changed.disconnect(on_changed)
-    events.demand_specification_changed.disconnect(on_specification)
-
-
-def specification_changes(calls):
-    return [kwargs for name, kwargs in calls if name == "demand_specification_changed"]
-
-
-def company_data(**overrides):
-    return {
-        "name": "PT Kereta Nusantara",
-        "nib": "8120301234567",
-        "website": "https://kereta.example.id",
-        "contact_person": "Dewi Pengadaan",
-        "contact_phone": "0351 000 0001",
-        "contact_email": "pengadaan@kereta.example.id",
-    } | overrides
-
 
 # --- Selectors -----------------------------------------------------------------------------
 

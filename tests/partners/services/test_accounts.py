@@ -24,21 +24,9 @@ from partners.services.accounts import (
     email_confirmation_token,
 )
 from tests.partners.factories import UserFactory
+from tests.partners.services.helpers import error_codes
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "Bl0k-rem-Ceper!"
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """Run enqueued rescoring in-process even when a Redis broker is configured."""
-    from matchmaking.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +35,9 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+PASSWORD = "Bl0k-rem-Ceper!"
 
 
 def signup_kwargs(**overrides):
@@ -59,10 +50,6 @@ def signup_kwargs(**overrides):
         "privacy_accepted": True,
         **overrides,
     }
-
-
-def error_codes(excinfo, field):
-    return [error.code for error in excinfo.value.error_dict[field]]
 
 
 def link_path(body: str) -> str:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from components.choices import Unit
 from partners import events
-from partners.choices import DemandStatus, LegalForm
+from partners.choices import DemandStatus
 from partners.models import Demand
 from partners.services.demands import (
     demand_cancel,
@@ -25,52 +25,17 @@ from tests.components.factories import (
     CertificationFactory,
     ComponentTypeFactory,
     ProcessFactory,
-    RegencyFactory,
 )
 from tests.partners.factories import (
     DemandFactory,
     ManufacturerFactory,
     PlantFactory,
 )
+from tests.partners.services.helpers import error_codes
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-
-
-def error_codes(excinfo, field):
-    return [error.code for error in excinfo.value.error_dict[field]]
-
-
-@pytest.fixture
-def received():
-    """Every announcement on partners.events during the test, as (event name, kwargs)."""
-    calls = []
-
-    def on_supplier(**kwargs):
-        calls.append(("supplier_changed", kwargs))
-
-    def on_demand(**kwargs):
-        calls.append(("demand_changed", kwargs))
-
-    events.supplier_changed.connect(on_supplier)
-    events.demand_changed.connect(on_demand)
-    yield calls
-    events.supplier_changed.disconnect(on_supplier)
-    events.demand_changed.disconnect(on_demand)
-
-
-@pytest.fixture
-def supplier_data():
-    return {
-        "legal_name": "CV Baja Cor Batur",
-        "nib": "9120301234567",
-        "legal_form": LegalForm.CV,
-        "workers": 25,
-        "investment_idr": 2_500_000_000,
-        "regency": RegencyFactory(),
-        "sentra": "Sentra Pengecoran Logam Ceper",
-    }
 
 
 def demand_data(manufacturer, **overrides):
@@ -113,17 +78,6 @@ def announced():
 
 def specification_changes(calls):
     return [kwargs for name, kwargs in calls if name == "demand_specification_changed"]
-
-
-def company_data(**overrides):
-    return {
-        "name": "PT Kereta Nusantara",
-        "nib": "8120301234567",
-        "website": "https://kereta.example.id",
-        "contact_person": "Dewi Pengadaan",
-        "contact_phone": "0351 000 0001",
-        "contact_email": "pengadaan@kereta.example.id",
-    } | overrides
 
 
 # --- Demand -----------------------------------------------------------------------------------

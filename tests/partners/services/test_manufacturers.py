@@ -1,15 +1,10 @@
 """Manufacturer services (partners/services/manufacturers.py): registration, profile, plants."""
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from components.choices import Unit
 from partners import events
-from partners.choices import DemandStatus, LegalForm, VerificationStatus
+from partners.choices import DemandStatus, VerificationStatus
 from partners.models import Manufacturer, Plant
 from partners.services.manufacturers import (
     manufacturer_create,
@@ -20,7 +15,6 @@ from partners.services.manufacturers import (
     plant_update,
 )
 from tests.components.factories import (
-    ComponentTypeFactory,
     RegencyFactory,
     SectorFactory,
 )
@@ -32,63 +26,6 @@ from tests.partners.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate
-
-
-def error_codes(excinfo, field):
-    return [error.code for error in excinfo.value.error_dict[field]]
-
-
-@pytest.fixture
-def received():
-    """Every announcement on partners.events during the test, as (event name, kwargs)."""
-    calls = []
-
-    def on_supplier(**kwargs):
-        calls.append(("supplier_changed", kwargs))
-
-    def on_demand(**kwargs):
-        calls.append(("demand_changed", kwargs))
-
-    events.supplier_changed.connect(on_supplier)
-    events.demand_changed.connect(on_demand)
-    yield calls
-    events.supplier_changed.disconnect(on_supplier)
-    events.demand_changed.disconnect(on_demand)
-
-
-@pytest.fixture
-def supplier_data():
-    return {
-        "legal_name": "CV Baja Cor Batur",
-        "nib": "9120301234567",
-        "legal_form": LegalForm.CV,
-        "workers": 25,
-        "investment_idr": 2_500_000_000,
-        "regency": RegencyFactory(),
-        "sentra": "Sentra Pengecoran Logam Ceper",
-    }
-
-
-def demand_data(manufacturer, **overrides):
-    data = {
-        "plant": PlantFactory(manufacturer=manufacturer),
-        "component_type": ComponentTypeFactory(),
-        "title": "Blok rem komposit K-3",
-        "quantity_per_month": Decimal("20000"),
-        "unit": Unit.PIECE,
-        "duration_months": 24,
-        "needed_by": TODAY() + datetime.timedelta(days=60),
-    }
-    return data | overrides
-
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
-
-
-def stored_files(root):
-    return sorted(path.name for path in root.rglob("*") if path.is_file())
 
 
 @pytest.fixture
@@ -107,10 +44,6 @@ def announced():
     yield calls
     events.demand_changed.disconnect(on_changed)
     events.demand_specification_changed.disconnect(on_specification)
-
-
-def specification_changes(calls):
-    return [kwargs for name, kwargs in calls if name == "demand_specification_changed"]
 
 
 def company_data(**overrides):

@@ -6,16 +6,13 @@ from __future__ import annotations
 import datetime
 import threading
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone, translation
 
 from components.choices import Unit
-from partners import events
 from partners.choices import AccountType, VerificationStatus
 from partners.models import (
     Supplier,
@@ -44,47 +41,9 @@ from tests.partners.factories import (
     SupplierFactory,
     UserFactory,
 )
+from tests.partners.services.helpers import PDF, stored_files, upload
 
-PDF = b"%PDF-1.4\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-
-
-def stored_files(root: Path) -> list[str]:
-    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
-
-
-@pytest.fixture
-def changes():
-    seen: list[int] = []
-
-    def receiver(*, supplier_id):
-        seen.append(supplier_id)
-
-    events.supplier_changed.connect(receiver)
-    yield seen
-    events.supplier_changed.disconnect(receiver)
-
-
-@pytest.fixture
-def cat(db):
-    return {
-        "regency": RegencyFactory(),
-        "kbli": KbliCodeFactory(),
-        "component": ComponentTypeFactory(),
-        "other_component": ComponentTypeFactory(),
-        "process": ProcessFactory(),
-        "material": MaterialFactory(),
-        "certification": CertificationFactory(),
-    }
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(username="pak-budi", account_type=AccountType.IKM_OWNER)
-
-
-def upload(content=PDF, name="scan.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content)
 
 
 def in_a_year() -> datetime.date:

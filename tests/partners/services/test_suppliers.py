@@ -6,26 +6,18 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
 from components.choices import Unit
 from partners import events
-from partners.choices import AccountType, LegalForm, SizeClass, VerificationStatus
+from partners.choices import SizeClass, VerificationStatus
 from partners.models import (
     Supplier,
     SupplierCapability,
-    SupplierDraft,
-)
-from partners.services.registration import (
-    DraftCertificate,
-    draft_certifications_save,
-    draft_step_save,
 )
 from partners.services.suppliers import (
     capability_remove,
@@ -46,179 +38,16 @@ from tests.components.factories import (
     RegencyFactory,
 )
 from tests.partners.factories import (
-    PlantFactory,
     SupplierCapabilityFactory,
     SupplierCertificationFactory,
     SupplierFactory,
     UserFactory,
 )
+from tests.partners.services.helpers import error_codes, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-
-
-def error_codes(excinfo, field):
-    return [error.code for error in excinfo.value.error_dict[field]]
-
-
-@pytest.fixture
-def received():
-    """Every announcement on partners.events during the test, as (event name, kwargs)."""
-    calls = []
-
-    def on_supplier(**kwargs):
-        calls.append(("supplier_changed", kwargs))
-
-    def on_demand(**kwargs):
-        calls.append(("demand_changed", kwargs))
-
-    events.supplier_changed.connect(on_supplier)
-    events.demand_changed.connect(on_demand)
-    yield calls
-    events.supplier_changed.disconnect(on_supplier)
-    events.demand_changed.disconnect(on_demand)
-
-
-@pytest.fixture
-def supplier_data():
-    return {
-        "legal_name": "CV Baja Cor Batur",
-        "nib": "9120301234567",
-        "legal_form": LegalForm.CV,
-        "workers": 25,
-        "investment_idr": 2_500_000_000,
-        "regency": RegencyFactory(),
-        "sentra": "Sentra Pengecoran Logam Ceper",
-    }
-
-
-def demand_data(manufacturer, **overrides):
-    data = {
-        "plant": PlantFactory(manufacturer=manufacturer),
-        "component_type": ComponentTypeFactory(),
-        "title": "Blok rem komposit K-3",
-        "quantity_per_month": Decimal("20000"),
-        "unit": Unit.PIECE,
-        "duration_months": 24,
-        "needed_by": TODAY() + datetime.timedelta(days=60),
-    }
-    return data | overrides
-
-
-PDF = b"%PDF-1.4\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-
-
-def stored_files(root: Path) -> list[str]:
-    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
-
-
-@pytest.fixture
-def changes():
-    seen: list[int] = []
-
-    def receiver(*, supplier_id):
-        seen.append(supplier_id)
-
-    events.supplier_changed.connect(receiver)
-    yield seen
-    events.supplier_changed.disconnect(receiver)
-
-
-@pytest.fixture
-def cat(db):
-    return {
-        "regency": RegencyFactory(),
-        "kbli": KbliCodeFactory(),
-        "component": ComponentTypeFactory(),
-        "other_component": ComponentTypeFactory(),
-        "process": ProcessFactory(),
-        "material": MaterialFactory(),
-        "certification": CertificationFactory(),
-    }
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(username="pak-budi", account_type=AccountType.IKM_OWNER)
-
-
-def upload(content=PDF, name="scan.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content)
-
-
-def in_a_year() -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=365)
-
-
-def certificate(cat, **fields) -> DraftCertificate:
-    return DraftCertificate(
-        **{
-            "certification": cat["certification"],
-            "number": "QMS/1",
-            "issued_on": None,
-            "valid_until": in_a_year(),
-            **fields,
-        }
-    )
-
-
-def fill_draft(owner, cat, *, nib="9120000000999", certificates=None) -> SupplierDraft:
-    draft_step_save(
-        owner=owner,
-        step=1,
-        data={
-            "legal_name": "CV Logam Jaya",
-            "nib": nib,
-            "legal_form": "cv",
-            "kbli_codes": [cat["kbli"].code],
-            "workers": 12,
-            "investment_idr": 450_000_000,
-        },
-    )
-    draft_step_save(
-        owner=owner,
-        step=2,
-        data={
-            "province": "33",
-            "regency": cat["regency"].pk,
-            "sentra": "Sentra Pengecoran Logam Ceper",
-            "address": "",
-            "latitude": None,
-            "longitude": None,
-        },
-    )
-    draft_step_save(
-        owner=owner,
-        step=3,
-        data=[
-            {
-                "component_type": cat["component"].pk,
-                "processes": [cat["process"].pk],
-                "materials": [cat["material"].pk],
-                "monthly_capacity": "5000",
-                "capacity_unit": Unit.PIECE,
-                "minimum_order": None,
-                "lead_time_days": 30,
-            }
-        ],
-    )
-    draft_certifications_save(
-        owner=owner,
-        certificates=certificates
-        if certificates is not None
-        else [certificate(cat, upload=upload())],
-    )
-    return draft_step_save(
-        owner=owner,
-        step=5,
-        data={
-            "contact_person": "Budi",
-            "contact_phone": "0272 321 456",
-            "contact_email": "budi@example.id",
-        },
-    )
 
 
 # --- Suppliers ----------------------------------------------------------------------------

@@ -3,25 +3,16 @@ staff decision that records who decided, announces, notifies and rescores."""
 
 from __future__ import annotations
 
-import datetime
-import re
-from decimal import Decimal
-
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from components.choices import Unit
 from matchmaking import services as matching
 from matchmaking.choices import MatchKind
 from matchmaking.models import Match
-from partners import events
 from partners.choices import (
-    AccountType,
     DemandStatus,
-    LegalForm,
     NotificationKind,
     VerificationStatus,
 )
@@ -37,72 +28,15 @@ from partners.services.verification import (
     organisation_verification_decide,
     supplier_verification_set,
 )
-from tests.components.factories import (
-    ComponentTypeFactory,
-    RegencyFactory,
-)
 from tests.matchmaking import factories as f
 from tests.partners.factories import (
     ManufacturerFactory,
-    PlantFactory,
     SupplierFactory,
     UserFactory,
 )
+from tests.partners.services.helpers import error_codes
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate
-
-
-def error_codes(excinfo, field):
-    return [error.code for error in excinfo.value.error_dict[field]]
-
-
-@pytest.fixture
-def received():
-    """Every announcement on partners.events during the test, as (event name, kwargs)."""
-    calls = []
-
-    def on_supplier(**kwargs):
-        calls.append(("supplier_changed", kwargs))
-
-    def on_demand(**kwargs):
-        calls.append(("demand_changed", kwargs))
-
-    events.supplier_changed.connect(on_supplier)
-    events.demand_changed.connect(on_demand)
-    yield calls
-    events.supplier_changed.disconnect(on_supplier)
-    events.demand_changed.disconnect(on_demand)
-
-
-@pytest.fixture
-def supplier_data():
-    return {
-        "legal_name": "CV Baja Cor Batur",
-        "nib": "9120301234567",
-        "legal_form": LegalForm.CV,
-        "workers": 25,
-        "investment_idr": 2_500_000_000,
-        "regency": RegencyFactory(),
-        "sentra": "Sentra Pengecoran Logam Ceper",
-    }
-
-
-def demand_data(manufacturer, **overrides):
-    data = {
-        "plant": PlantFactory(manufacturer=manufacturer),
-        "component_type": ComponentTypeFactory(),
-        "title": "Blok rem komposit K-3",
-        "quantity_per_month": Decimal("20000"),
-        "unit": Unit.PIECE,
-        "duration_months": 24,
-        "needed_by": TODAY() + datetime.timedelta(days=60),
-    }
-    return data | overrides
-
-
-PASSWORD = "Bl0k-rem-Ceper!"
 
 
 @pytest.fixture(autouse=True)
@@ -114,32 +48,6 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """The resend throttle counts in the cache: each test starts without earlier sends."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def signup_kwargs(**overrides):
-    return {
-        "username": "sri.ceper",
-        "email": "sri@logamceper.id",
-        "name": "Sri Wahyuni",
-        "password": PASSWORD,
-        "account_type": AccountType.IKM_OWNER,
-        "privacy_accepted": True,
-        **overrides,
-    }
-
-
-def link_path(body: str) -> str:
-    """The path of the first absolute link in an e-mail body."""
-    url = re.search(r"https?://\S+", body).group(0)
-    return re.sub(r"^https?://[^/]+", "", url)
 
 
 # --- status setters ---------------------------------------------------------------------------
