@@ -64,25 +64,31 @@ def supplier_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Suppl
     )
 
 
+def supplier_profile_prefetches() -> list[Any]:
+    """What an IKM's profile shows besides its own row: KBLI codes, capabilities (with
+    category, materials and processes) and certificates."""
+    return [
+        "kbli_codes",
+        Prefetch(
+            "capabilities",
+            queryset=SupplierCapability.objects.select_related(
+                "component_type__category"
+            ).prefetch_related("materials", "processes"),
+        ),
+        Prefetch(
+            "certifications",
+            queryset=SupplierCertification.objects.select_related("certification"),
+        ),
+    ]
+
+
 def my_supplier(*, owner: User) -> Supplier | None:
     """The owner's IKM with what its page shows (the first one if an admin gave them
     several)."""
     return (
         Supplier.objects.filter(owner=owner)
         .select_related("regency__province")
-        .prefetch_related(
-            "kbli_codes",
-            Prefetch(
-                "capabilities",
-                queryset=SupplierCapability.objects.select_related(
-                    "component_type__category"
-                ).prefetch_related("materials", "processes"),
-            ),
-            Prefetch(
-                "certifications",
-                queryset=SupplierCertification.objects.select_related("certification"),
-            ),
-        )
+        .prefetch_related(*supplier_profile_prefetches())
         .order_by("pk")
         .first()
     )

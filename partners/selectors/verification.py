@@ -17,10 +17,9 @@ from ..models import (
     Manufacturer,
     Plant,
     Supplier,
-    SupplierCapability,
-    SupplierCertification,
     User,
 )
+from .suppliers import supplier_profile_prefetches
 
 Organisation = Supplier | Manufacturer
 
@@ -139,19 +138,7 @@ def organisation_for_verification(*, kind: str, pk: int) -> Organisation:
     if kind == OrganisationKind.IKM:
         return (
             Supplier.objects.select_related("regency__province", "owner", "verification_decided_by")
-            .prefetch_related(
-                "kbli_codes",
-                Prefetch(
-                    "capabilities",
-                    queryset=SupplierCapability.objects.select_related(
-                        "component_type__category"
-                    ).prefetch_related("processes", "materials"),
-                ),
-                Prefetch(
-                    "certifications",
-                    queryset=SupplierCertification.objects.select_related("certification"),
-                ),
-            )
+            .prefetch_related(*supplier_profile_prefetches())
             .get(pk=pk)
         )
     if kind == OrganisationKind.MANUFACTURER:

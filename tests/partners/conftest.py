@@ -36,3 +36,21 @@ def supplier_data():
         "regency": RegencyFactory(),
         "sentra": "Sentra Pengecoran Logam Ceper",
     }
+
+
+@pytest.fixture
+def announced():
+    """Every demand announcement during the test, as (event name, kwargs)."""
+    calls = []
+
+    def on_changed(**kwargs):
+        calls.append(("demand_changed", kwargs))
+
+    def on_specification(**kwargs):
+        calls.append(("demand_specification_changed", kwargs))
+
+    events.demand_changed.connect(on_changed)
+    events.demand_specification_changed.connect(on_specification)
+    yield calls
+    events.demand_changed.disconnect(on_changed)
+    events.demand_specification_changed.disconnect(on_specification)

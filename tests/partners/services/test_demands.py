@@ -58,24 +58,6 @@ def stored_files(root):
     return sorted(path.name for path in root.rglob("*") if path.is_file())
 
 
-@pytest.fixture
-def announced():
-    """Every demand announcement during the test, as (event name, kwargs)."""
-    calls = []
-
-    def on_changed(**kwargs):
-        calls.append(("demand_changed", kwargs))
-
-    def on_specification(**kwargs):
-        calls.append(("demand_specification_changed", kwargs))
-
-    events.demand_changed.connect(on_changed)
-    events.demand_specification_changed.connect(on_specification)
-    yield calls
-    events.demand_changed.disconnect(on_changed)
-    events.demand_specification_changed.disconnect(on_specification)
-
-
 def specification_changes(calls):
     return [kwargs for name, kwargs in calls if name == "demand_specification_changed"]
 

@@ -3,7 +3,6 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from partners import events
 from partners.choices import DemandStatus, VerificationStatus
 from partners.models import Manufacturer, Plant
 from partners.services.manufacturers import (
@@ -26,24 +25,6 @@ from tests.partners.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def announced():
-    """Every demand announcement during the test, as (event name, kwargs)."""
-    calls = []
-
-    def on_changed(**kwargs):
-        calls.append(("demand_changed", kwargs))
-
-    def on_specification(**kwargs):
-        calls.append(("demand_specification_changed", kwargs))
-
-    events.demand_changed.connect(on_changed)
-    events.demand_specification_changed.connect(on_specification)
-    yield calls
-    events.demand_changed.disconnect(on_changed)
-    events.demand_specification_changed.disconnect(on_specification)
 
 
 def company_data(**overrides):
