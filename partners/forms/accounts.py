@@ -89,7 +89,15 @@ class SignupForm(BootstrapFormMixin, forms.Form):
         try:
             account_signup_check(**self.service_data())
         except ValidationError as error:
-            add_service_errors(self, error)
+            # A field the form already refused (e.g. a malformed e-mail, which the service
+            # then sees as missing) keeps the form's message alone.
+            fresh = {
+                field: messages
+                for field, messages in error.error_dict.items()
+                if field not in self.errors
+            }
+            if fresh:
+                add_service_errors(self, ValidationError(fresh))
         return data
 
     def service_data(self) -> dict[str, Any]:
