@@ -41,7 +41,10 @@ def mark_invalid_fields(form: forms.BaseForm) -> None:
         else:
             classes = [css for css in classes if css != "is-invalid"]
             attrs.pop("aria-invalid", None)
-        attrs["class"] = " ".join(classes)
+        if classes:
+            attrs["class"] = " ".join(classes)
+        else:
+            attrs.pop("class", None)  # no empty class="" on hidden inputs
 
 
 class BootstrapFormMixin:

@@ -12,11 +12,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +26,9 @@ from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyAdmin
 
-from . import events, services
-from .choices import DemandStatus, VerificationStatus
+from . import events
+from .choices import DemandStatus
+from .forms.verification import VerificationDecisionForm
 from .models import (
     DeletionRequest,
     Demand,
@@ -38,6 +41,8 @@ from .models import (
     SupplierDraft,
     User,
 )
+from .services import demands as demand_services
+from .services.verification import TARGET_STATUS, Decision, organisation_verification_decide
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -138,29 +143,64 @@ class SupplierEventsAdmin(AnnouncingAdmin):
         return {"supplier_id": obj.pk if isinstance(obj, Supplier) else obj.supplier_id}
 
 
-def _verification_action(status: VerificationStatus, description: str, service: Any, arg: str):
-    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-        changed = 0
-        for obj in queryset:
-            previous = obj.verification_status
-            service(**{arg: obj, "status": status})
-            changed += previous != status
-        modeladmin.message_user(
-            request,
-            ngettext("%(count)d record updated.", "%(count)d records updated.", changed)
-            % {"count": changed},
-            messages.SUCCESS,
-        )
+def _verification_action(decision: Decision, description: str):
+    """An admin action taking ``decision`` through the one verification service, which
+    keeps the record (who, when, why), announces the change and tells the organisation's
+    people. Rejecting and suspending first ask for the reason on an intermediate page (it
+    is e-mailed to the organisation); a move the service does not allow from an
+    organisation's status is reported and changes nothing."""
 
-    action.__name__ = f"mark_{status}"
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
+        form = VerificationDecisionForm(
+            {"decision": decision, "reason": request.POST.get("reason", "")}
+        )
+        if decision != Decision.VERIFY and ("apply" not in request.POST or not form.is_valid()):
+            return TemplateResponse(
+                request,
+                "admin/partners/verification_reason.html",
+                {
+                    **modeladmin.admin_site.each_context(request),
+                    "title": description,
+                    "opts": modeladmin.model._meta,
+                    "queryset": queryset,
+                    "form": form if "apply" in request.POST else VerificationDecisionForm(),
+                    "action": f"mark_{TARGET_STATUS[decision]}",
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        changed = 0
+        for organisation in queryset:
+            try:
+                organisation_verification_decide(
+                    organisation=organisation, decision=decision, reason=reason, by=request.user
+                )
+            except ValidationError as error:
+                modeladmin.message_user(
+                    request,
+                    f"{organisation.display_name}: {' '.join(error.messages)}",
+                    messages.ERROR,
+                )
+            else:
+                changed += 1
+        if changed:
+            modeladmin.message_user(
+                request,
+                ngettext("%(count)d record updated.", "%(count)d records updated.", changed)
+                % {"count": changed},
+                messages.SUCCESS,
+            )
+        return None
+
+    action.__name__ = f"mark_{TARGET_STATUS[decision]}"
     return admin.action(description=description)(action)
 
 
-def _verification_actions(service: Any, arg: str) -> list:
+def _verification_actions() -> list:
     return [
-        _verification_action(VerificationStatus.VERIFIED, _("Mark as verified"), service, arg),
-        _verification_action(VerificationStatus.REJECTED, _("Mark as rejected"), service, arg),
-        _verification_action(VerificationStatus.SUSPENDED, _("Mark as suspended"), service, arg),
+        _verification_action(Decision.VERIFY, _("Mark as verified")),
+        _verification_action(Decision.REJECT, _("Mark as rejected")),
+        _verification_action(Decision.SUSPEND, _("Mark as suspended")),
     ]
 
 
@@ -216,7 +256,7 @@ class SupplierAdmin(SupplierEventsAdmin):
         (_("Verification"), {"fields": ("verification_status", "verified_at", *TIMESTAMPS)}),
     )
     inlines = (SupplierCapabilityInline, SupplierCertificationInline)
-    actions = _verification_actions(services.supplier_verification_set, "supplier")
+    actions = _verification_actions()
 
 
 @admin.register(SupplierCapability)
@@ -269,7 +309,7 @@ class ManufacturerAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ("verification_status", "verified_at", *TIMESTAMPS)
     inlines = (PlantInline,)
-    actions = _verification_actions(services.manufacturer_verification_set, "manufacturer")
+    actions = _verification_actions()
 
 
 @admin.register(Plant)
@@ -288,7 +328,7 @@ class DemandAdminForm(forms.ModelForm):
     def clean_needed_by(self):
         needed_by = self.cleaned_data["needed_by"]
         if self.instance._state.adding or "needed_by" in self.changed_data:
-            services.demand_needed_by_validate(needed_by=needed_by)
+            demand_services.demand_needed_by_validate(needed_by=needed_by)
         return needed_by
 
 
@@ -347,9 +387,11 @@ class DemandAdmin(PrivateDocumentsAdmin, AnnouncingAdmin):
     readonly_fields = ("status", *TIMESTAMPS)
     private_documents = {"drawing": "partners:drawing_document"}
     actions = [
-        _status_action(services.demand_publish, "publish", _("Publish selected draft demands")),
-        _status_action(services.demand_close, "close", _("Close selected open demands")),
-        _status_action(services.demand_cancel, "cancel", _("Cancel selected demands")),
+        _status_action(
+            demand_services.demand_publish, "publish", _("Publish selected draft demands")
+        ),
+        _status_action(demand_services.demand_close, "close", _("Close selected open demands")),
+        _status_action(demand_services.demand_cancel, "cancel", _("Cancel selected demands")),
     ]
 
     def event_kwargs(self, obj: Any) -> dict[str, int]:
@@ -360,7 +402,7 @@ class DemandAdmin(PrivateDocumentsAdmin, AnnouncingAdmin):
         return self.private_link(obj, "drawing")
 
     def has_change_permission(self, request: HttpRequest, obj: Demand | None = None) -> bool:
-        # Closed and cancelled demands are final, as in services.demand_update().
+        # Closed and cancelled demands are final, as in demand_services.demand_update().
         if obj is not None and obj.status in (DemandStatus.CLOSED, DemandStatus.CANCELLED):
             return False
         return super().has_change_permission(request, obj)

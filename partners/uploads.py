@@ -8,12 +8,15 @@ bytes are those of a PDF, PNG or JPEG, whatever its name or the browser's conten
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -92,3 +95,25 @@ def certificate_path(instance, filename: str) -> str:
 
 def drawing_path(instance, filename: str) -> str:
     return _random_name(f"drawings/{instance.manufacturer_id}", filename)
+
+
+def checked_extension(upload: UploadedFile) -> str:
+    """Validate an upload (size, PDF/PNG/JPEG by content) and return its true extension."""
+    DocumentValidator()(upload)
+    upload.seek(0)
+    extension = sniff_extension(upload.read(16)) or ""
+    upload.seek(0)
+    return extension
+
+
+@contextlib.contextmanager
+def removed_on_error() -> Iterator[list[str]]:
+    """Collect names of files stored in the block; delete them if the block fails, so a
+    refused or rolled-back change leaves no file behind."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            private_storage.delete(name)
+        raise

@@ -3,13 +3,24 @@ the workspace (matchmaking/workspace/urls.py)."""
 
 from django.urls import include, path
 
-from .views import accounts, company, documents, notifications, privacy, registration
+from .views import (
+    accounts,
+    company,
+    documents,
+    ikm_lookups,
+    my_ikm,
+    notifications,
+    privacy,
+    registration,
+)
 
 app_name = "partners"
 
 urlpatterns = [
     path("accounts/", include(accounts.urlpatterns)),
+    path("ikm/", include(my_ikm.urlpatterns)),
     path("ikm/", include(registration.urlpatterns)),
+    path("ikm/", include(ikm_lookups.urlpatterns)),
     path("company/", include(company.urlpatterns)),
     path("documents/", include(documents.urlpatterns)),
     path("notifications/", include(notifications.urlpatterns)),

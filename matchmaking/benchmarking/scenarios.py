@@ -2,7 +2,7 @@
 
 - B1: a full rescore end to end (load, score, top-K, write) through the same service the
   nightly task runs, and the plain-Python baseline on a registry a tenth the size.
-- B2: one supplier edit through ``partners.services.capability_set`` → change event →
+- B2: one supplier edit through ``partners.services.suppliers.capability_set`` → change event →
   ``on_commit`` enqueue → rescoring → its rows committed, timed over many edits, through
   the configured broker with a worker of its own, or eagerly in-process without one.
 - B4: allocating many demands over many capacity pools (sparse LP) against the optimum.
@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from partners.choices import DemandStatus
 from partners.models import SupplierCapability
-from partners.services import capability_set
+from partners.services.suppliers import capability_set
 
 from ..celery import app
 from ..choices import MatchKind, ScoringRunStatus

@@ -1,8 +1,7 @@
-"""Forms of the account pages (sign-up, login, confirmation) and of the staff verification
-queue.
+"""Forms of the account pages (sign-up, login, confirmation, password reset).
 
 The sign-up form checks what a browser can get wrong and asks the service's own check
-(``partners.accounts.account_signup_check``) for the rest, so every message — a taken
+(``partners.services.accounts.account_signup_check``) for the rest, so every message — a taken
 e-mail, a weak password, the privacy notice not accepted — shows next to its field in one
 round, and what was typed stays (except passwords, which are never sent back)."""
 
@@ -15,63 +14,17 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from components.models import Province
+from common.forms import BootstrapFormMixin, add_service_errors
 
-from ..accounts import NAME_MAX_LENGTH, account_signup_check, awaiting_confirmation
-from ..choices import AccountType, OrganisationKind, VerificationStatus
+from ..choices import AccountType
 from ..models import User
-from ..verification import REASON_MAX_LENGTH, Decision
+from ..services.accounts import NAME_MAX_LENGTH, account_signup_check, awaiting_confirmation
 
 
-def _bootstrap(form: forms.BaseForm) -> None:
-    """Bootstrap 5 classes on every widget and ``is-invalid`` on fields with errors (call
-    after validation too, so the classes follow the errors)."""
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        classes = set(widget.attrs.get("class", "").split()) | {css}
-        if form.is_bound and name in form.errors:
-            classes.add("is-invalid")
-        else:
-            classes.discard("is-invalid")
-        widget.attrs["class"] = " ".join(sorted(classes))
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: each field's messages next to that
-    field (unless it already has errors), the rest at the top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.error_dict.items():
-        if field in form.fields and field != NON_FIELD_ERRORS:
-            if field not in form.errors:
-                form.add_error(field, messages)
-        else:
-            form.add_error(None, messages)
-
-
-class BootstrapForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        _bootstrap(self)
-
-
-class SignupForm(BootstrapForm):
+class SignupForm(BootstrapFormMixin, forms.Form):
     """Who signs up (IKM owner or manufacturer representative), their login, name and
     e-mail, a password typed twice, and the privacy notice accepted."""
 
@@ -136,7 +89,15 @@ class SignupForm(BootstrapForm):
         try:
             account_signup_check(**self.service_data())
         except ValidationError as error:
-            add_service_errors(self, error)
+            # A field the form already refused (e.g. a malformed e-mail, which the service
+            # then sees as missing) keeps the form's message alone.
+            fresh = {
+                field: messages
+                for field, messages in error.error_dict.items()
+                if field not in self.errors
+            }
+            if fresh:
+                add_service_errors(self, ValidationError(fresh))
         return data
 
     def service_data(self) -> dict[str, Any]:
@@ -186,7 +147,7 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data
 
 
-class ResendConfirmationForm(BootstrapForm):
+class ResendConfirmationForm(BootstrapFormMixin, forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"),
         max_length=254,
@@ -195,96 +156,9 @@ class ResendConfirmationForm(BootstrapForm):
     )
 
 
-class PasswordResetForm(DjangoPasswordResetForm):
+class PasswordResetForm(BootstrapFormMixin, DjangoPasswordResetForm):
     """Django's form with Bootstrap classes; the e-mail carries ``site_url`` links."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
-    def full_clean(self) -> None:
-        super().full_clean()
-        _bootstrap(self)
-
-
-class SetPasswordForm(DjangoSetPasswordForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        _bootstrap(self)
-
-
-# --- Staff verification queue --------------------------------------------------------------
-
-
-class VerificationFilterForm(BootstrapForm):
-    """Filters of the verification queue; an invalid value is reported and left out."""
-
-    ALL = "all"
-
-    kind = forms.ChoiceField(
-        label=_("Kind"),
-        required=False,
-        choices=[("", _("IKM and manufacturers")), *OrganisationKind.choices],
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[
-            ("", VerificationStatus.PENDING.label),
-            *[(v, label) for v, label in VerificationStatus.choices if v != "pending"],
-            (ALL, _("any status")),
-        ],
-    )
-    province = forms.ModelChoiceField(
-        label=_("Province"),
-        required=False,
-        queryset=Province.objects.order_by("name"),
-        empty_label=_("All provinces"),
-    )
-    q = forms.CharField(label=_("Name or NIB"), required=False, max_length=100)
-
-    def filters(self) -> dict[str, Any]:
-        """The valid filters for ``partners.verification.verification_queue`` (invalid
-        ones, reported in ``errors``, are left out)."""
-        self.is_valid()
-        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
-        status = data.get("status") or VerificationStatus.PENDING
-        return {
-            "kind": data.get("kind") or None,
-            "status": None if status == self.ALL else status,
-            "province": data.get("province"),
-            "q": data.get("q") or None,
-        }
-
-
-class VerificationDecisionForm(BootstrapForm):
-    """Staff's decision on an organisation; rejecting and suspending need a reason, which
-    is e-mailed to the organisation's people."""
-
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=Decision.choices,
-        error_messages={"required": _("Choose a decision.")},
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        max_length=REASON_MAX_LENGTH,
-        help_text=_("Needed to reject or suspend: it is e-mailed to the organisation."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("decision") in (Decision.REJECT, Decision.SUSPEND) and not data.get("reason"):
-            self.add_error(
-                "reason",
-                ValidationError(
-                    _("Say why, so the organisation knows what to correct."), code="required"
-                ),
-            )
-        return data
+class SetPasswordForm(BootstrapFormMixin, DjangoSetPasswordForm):
+    pass

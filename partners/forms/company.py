@@ -3,7 +3,7 @@ component demands.
 
 The forms check what a browser can get wrong (required fields, numbers, dates, file size
 and type); the services in ``partners.services`` check the rules and the database, and
-their field errors are put back on the form with ``add_service_errors`` so every message
+their field errors are put back on the form with ``common.forms.add_service_errors`` so every message
 shows next to its field and the typed values stay."""
 
 from __future__ import annotations
@@ -13,59 +13,23 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import BootstrapFormMixin
 from components.choices import Unit
 from components.models import Certification, ComponentType, Material, Process, Regency, Sector
 
-from .. import services
 from ..choices import DemandStatus
-from ..company import component_type_choices, province_choices, regency_choices
 from ..models import Demand, Manufacturer, Plant
+from ..selectors.manufacturers import component_type_choices, province_choices, regency_choices
+from ..services.demands import demand_needed_by_validate
 from ..uploads import DocumentValidator
 from ..validators import nib_validator, phone_validator
 
 ACCEPTED_DOCUMENTS = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: each field's messages next to that
-    field, the rest (other fields, state rules) at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        form.add_error(target, errors)
-
-
-class BootstrapFormMixin:
-    """Bootstrap 5 classes on every widget, and ``is-invalid`` on fields with errors."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            elif isinstance(widget, forms.HiddenInput):
-                continue
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 class NamedChoiceMixin:
@@ -261,7 +225,7 @@ def _plain_number(value: Decimal | int | None) -> str | None:
 
 class DemandForm(BootstrapFormMixin, forms.Form):
     """Post or edit a component demand. ``submission`` carries the token that lets a
-    repeated POST of the same new-demand form be recognised (see partners.company)."""
+    repeated POST of the same new-demand form be recognised (see partners.views.company_session)."""
 
     submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     component_type = forms.ModelChoiceField(
@@ -374,7 +338,7 @@ class DemandForm(BootstrapFormMixin, forms.Form):
         needed_by = data.get("needed_by")
         if needed_by is not None and needed_by != self.initial.get("needed_by"):
             try:
-                services.demand_needed_by_validate(needed_by=needed_by)
+                demand_needed_by_validate(needed_by=needed_by)
             except ValidationError as error:
                 self.add_error("needed_by", error)
         both = set(data.get("mandatory_certifications") or ()) & set(

@@ -19,16 +19,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import accounts
+from common.forms import add_service_errors
+
 from ..choices import AccountType
 from ..forms.accounts import (
     PasswordResetForm,
     ResendConfirmationForm,
     SetPasswordForm,
     SignupForm,
-    add_service_errors,
 )
 from ..models import User
+from ..services import accounts
 
 SIGNUP_EMAIL_SESSION_KEY = "partners_signup_email"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -6,7 +6,7 @@ publish, edit, close, cancel. Every object is looked up through the user's membe
 another company's demand or plant is a 404, whatever its id.
 
 Double submission of a new demand is caught with a token in the form, recorded in the
-session in the same transaction as the demand (see ``partners.company``): a repeated POST
+session in the same transaction as the demand (see ``partners.views.company_session``): a repeated POST
 leads to the demand the first one created. Publishing, closing and cancelling are state
 moves, which a repeat cannot make twice.
 """
@@ -25,40 +25,41 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.htmx import wants_fragment
+from common.forms import add_service_errors
+from common.htmx import render_page_or_fragment
 from common.paging import paginate, query_without_page
 from components.models import ComponentType
 
-from .. import services
 from ..choices import DemandStatus
-from ..company import (
-    SESSION_COMPANY,
-    Membership,
-    company_choose,
-    company_demand_counts,
-    company_demand_list,
-    company_detail,
-    company_plants,
-    component_type_choices,
-    lock_member,
-    member_demand,
-    member_plant,
-    membership,
-    regency_choices,
-    submission_record,
-    submission_token,
-    submitted_demand_id,
-)
 from ..forms.company import (
     CompanyChoiceForm,
     DemandForm,
     DemandStatusForm,
     ManufacturerForm,
     PlantForm,
-    add_service_errors,
 )
 from ..models import Demand, Manufacturer, Plant
 from ..permissions import manufacturer_member_required
+from ..selectors.demands import company_demand_counts, company_demand_list, member_demand
+from ..selectors.manufacturers import (
+    company_detail,
+    company_plants,
+    component_type_choices,
+    member_plant,
+    regency_choices,
+)
+from ..services import demands as demand_services
+from ..services import manufacturers as manufacturer_services
+from .company_session import (
+    SESSION_COMPANY,
+    Membership,
+    company_choose,
+    lock_member,
+    membership,
+    submission_record,
+    submission_token,
+    submitted_demand_id,
+)
 
 
 def _company_or_register(request: HttpRequest) -> tuple[Membership, HttpResponse | None]:
@@ -118,7 +119,7 @@ def _company_register(request: HttpRequest) -> HttpResponse:
     form = ManufacturerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.manufacturer_register(
+            created = manufacturer_services.manufacturer_register(
                 user=request.user,
                 data=form.service_data(),
                 sectors=form.cleaned_data["sectors"],
@@ -151,7 +152,7 @@ def company_edit(request: HttpRequest) -> HttpResponse:
     form = ManufacturerForm(request.POST or None, initial=ManufacturerForm.initial_for(company))
     if request.method == "POST" and form.is_valid():
         try:
-            services.manufacturer_update(
+            manufacturer_services.manufacturer_update(
                 manufacturer=company,
                 data=form.service_data(),
                 sectors=form.cleaned_data["sectors"],
@@ -191,9 +192,11 @@ def _plant_form_page(
     if request.method == "POST" and form.is_valid():
         try:
             if plant is None:
-                saved = services.plant_create(manufacturer=company, data=form.service_data())
+                saved = manufacturer_services.plant_create(
+                    manufacturer=company, data=form.service_data()
+                )
             else:
-                saved = services.plant_update(plant=plant, data=form.service_data())
+                saved = manufacturer_services.plant_update(plant=plant, data=form.service_data())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -225,7 +228,7 @@ def plant_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plant_delete(request: HttpRequest, pk: int) -> HttpResponse:
     plant = _plant_or_404(request, pk)
     try:
-        services.plant_delete(plant=plant)
+        manufacturer_services.plant_delete(plant=plant)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -270,9 +273,12 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "query": query_without_page(request),
     }
-    if wants_fragment(request):
-        return render(request, "partners/partials/_demand_list_results.html", context)
-    return render(request, "partners/demand_list.html", context)
+    return render_page_or_fragment(
+        request,
+        page="partners/demand_list.html",
+        fragment="partners/partials/_demand_list_results.html",
+        context=context,
+    )
 
 
 @manufacturer_member_required
@@ -311,9 +317,9 @@ def _created_or_error(
                 if done is not None:
                     messages.info(request, _("This demand was already saved."))
                     return redirect("partners:demand_detail", pk=done)
-            demand = services.demand_create(manufacturer=company, **form.service_kwargs())
+            demand = demand_services.demand_create(manufacturer=company, **form.service_kwargs())
             if publish:
-                services.demand_publish(demand=demand)
+                demand_services.demand_publish(demand=demand)
             if token:
                 submission_record(request, token=token, demand_id=demand.pk)
     except ValidationError as error:
@@ -388,7 +394,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = DemandForm(request.POST, request.FILES, company=company, initial=initial)
         if form.is_valid():
             try:
-                services.demand_update(demand=demand, **form.service_kwargs())
+                demand_services.demand_update(demand=demand, **form.service_kwargs())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -422,7 +428,7 @@ def demand_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _demand_move(
         request,
         pk,
-        move=services.demand_publish,
+        move=demand_services.demand_publish,
         target=DemandStatus.OPEN,
         done=_("The demand is published."),
         already=_("The demand is already published."),
@@ -435,7 +441,7 @@ def demand_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _demand_move(
         request,
         pk,
-        move=services.demand_close,
+        move=demand_services.demand_close,
         target=DemandStatus.CLOSED,
         done=_("The demand is closed."),
         already=_("The demand is already closed."),
@@ -448,7 +454,7 @@ def demand_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _demand_move(
         request,
         pk,
-        move=services.demand_cancel,
+        move=demand_services.demand_cancel,
         target=DemandStatus.CANCELLED,
         done=_("The demand is cancelled."),
         already=_("The demand is already cancelled."),

@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from ..models import Demand, SupplierCertification
-from ..registration import draft_document_name
+from ..selectors.registration import draft_document_name
 from ..uploads import private_storage, sniff_extension
 
 CONTENT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg"}

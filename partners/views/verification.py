@@ -7,18 +7,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from common.htmx import wants_fragment
+from common.forms import add_service_errors
+from common.htmx import redirect_page, render_page_or_fragment, wants_fragment
 from common.paging import paginate, query_without_page
 
-from .. import verification
 from ..choices import OrganisationKind
-from ..forms.accounts import VerificationDecisionForm, VerificationFilterForm, add_service_errors
+from ..forms.verification import VerificationDecisionForm, VerificationFilterForm
 from ..models import Manufacturer, Supplier
 from ..permissions import staff_required
+from ..selectors import verification as selectors
+from ..services import verification as services
 
 
 @require_GET
@@ -27,24 +29,25 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     """Pending IKM and manufacturers, oldest first, filtered by kind, status, province and
     name; with HTMX only the results."""
     form = VerificationFilterForm(request.GET)
-    page = paginate(request, verification.verification_queue(**form.filters()))
+    page = paginate(request, selectors.verification_queue(**form.filters()))
     context = {
         "form": form,
         "page_obj": page,
-        "items": verification.verification_items(page.object_list),
+        "items": selectors.verification_items(page.object_list),
         "query": query_without_page(request),
     }
-    if wants_fragment(request):
-        status = 400 if form.errors else 200
-        return render(
-            request, "partners/partials/_verification_results.html", context, status=status
-        )
-    return render(request, "partners/verification_queue.html", context)
+    return render_page_or_fragment(
+        request,
+        page="partners/verification_queue.html",
+        fragment="partners/partials/_verification_results.html",
+        context=context,
+        status=400 if form.errors and wants_fragment(request) else 200,
+    )
 
 
 def _organisation(kind: str, pk: int) -> Supplier | Manufacturer:
     try:
-        return verification.organisation_for_verification(kind=kind, pk=pk)
+        return selectors.organisation_for_verification(kind=kind, pk=pk)
     except (Supplier.DoesNotExist, Manufacturer.DoesNotExist) as error:
         raise Http404 from error
 
@@ -62,7 +65,7 @@ def verification_detail(request: HttpRequest, kind: str, pk: int) -> HttpRespons
     if request.method == "POST":
         if form.is_valid():
             try:
-                verification.organisation_verification_decide(
+                services.organisation_verification_decide(
                     organisation=organisation,
                     decision=form.cleaned_data["decision"],
                     reason=form.cleaned_data["reason"],
@@ -72,21 +75,16 @@ def verification_detail(request: HttpRequest, kind: str, pk: int) -> HttpRespons
                 add_service_errors(form, error)
             else:
                 messages.success(
-                    request, verification.done_message(organisation, form.cleaned_data["decision"])
+                    request, services.done_message(organisation, form.cleaned_data["decision"])
                 )
-                url = reverse("workspace:verification_queue")
-                if wants_fragment(request):
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = url
-                    return response
-                return redirect(url)
-        if wants_fragment(request):
-            return render(
-                request,
-                "partners/partials/_verification_decision.html",
-                _detail_context(kind, organisation, form),
-                status=400,
-            )
+                return redirect_page(request, reverse("workspace:verification_queue"))
+        return render_page_or_fragment(
+            request,
+            page="partners/verification_detail.html",
+            fragment="partners/partials/_verification_decision.html",
+            context=_detail_context(kind, organisation, form),
+            status=400 if wants_fragment(request) else 200,
+        )
     return render(
         request, "partners/verification_detail.html", _detail_context(kind, organisation, form)
     )
@@ -96,9 +94,9 @@ def _detail_context(kind: str, organisation, form: VerificationDecisionForm) -> 
     return {
         "kind": OrganisationKind(kind),
         "organisation": organisation,
-        "name": verification.organisation_name(organisation),
+        "name": organisation.display_name,
         "form": form,
-        "decisions": verification.decisions_open(organisation),
+        "decisions": services.decisions_open(organisation),
     }
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from matchmaking.models import Match, Partnership
 from matchmaking.partnerships.review import match_decide
 from partners.models import Demand, Supplier, SupplierCertification, User
-from partners.registration import draft_step_save
+from partners.services.registration import draft_step_save
 from tests.e2e.conftest import (
     DEMO_PASSWORD,
     PHONE,

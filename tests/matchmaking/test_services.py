@@ -15,9 +15,11 @@ from matchmaking.loading import load_labels
 from matchmaking.models import ConsortiumSuggestion, Match, PartnershipEvent
 from matchmaking.policies import policy_active, policy_publish
 from matchmaking.scoring.config import ALGORITHM_VERSION, DEFAULT_WEIGHTS, FACTORS
-from partners import services as partners_services
 from partners.choices import VerificationStatus
 from partners.models import SupplierCapability
+from partners.services.demands import demand_close, demand_update
+from partners.services.suppliers import capability_set, certification_add
+from partners.services.verification import supplier_verification_set
 from tests.matchmaking import factories as f
 from tests.partners.factories import SupplierCertificationFactory
 
@@ -255,7 +257,7 @@ def test_specification_change_flags_approved_match_and_live_partnership(
 
     # the buyer moves to aluminium: the foundry's declared material no longer fits
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        partners_services.demand_update(demand=demand, data={"material": cat.aluminium})
+        demand_update(demand=demand, data={"material": cat.aluminium})
     # the demand's rescore, and the notice to IKM in a partnership on this demand
     assert len(callbacks) == 2
 
@@ -293,9 +295,7 @@ def test_new_mandatory_certification_flags_reviewed_match_with_the_missing_certi
     railway = f.CertificationFactory(code="iso-ts-22163", name="ISO/TS 22163")
 
     with django_capture_on_commit_callbacks(execute=True):
-        partners_services.demand_update(
-            demand=demand, data={}, mandatory_certifications=[cat.iso_9001, railway]
-        )
+        demand_update(demand=demand, data={}, mandatory_certifications=[cat.iso_9001, railway])
 
     match = Match.objects.get(demand=demand, supplier=ikm)
     assert match.status == MatchStatus.SHORTLISTED
@@ -325,7 +325,7 @@ def test_component_type_change_flags_reviewed_match_of_a_supplier_that_cannot_ma
     partnership = f.PartnershipFactory(match=match, stage=PartnershipStage.CONTRACT)
 
     with django_capture_on_commit_callbacks(execute=True):
-        partners_services.demand_update(
+        demand_update(
             demand=demand,
             data={"component_type": composite_block, "material": composite},
             required_processes=[moulding],
@@ -353,12 +353,12 @@ def test_flag_clears_when_the_supplier_qualifies_again(cat, django_capture_on_co
     partnership = f.PartnershipFactory(match=match)
     later = demand.needed_by.replace(year=demand.needed_by.year + 1)
     with django_capture_on_commit_callbacks(execute=True):
-        partners_services.demand_update(demand=demand, data={"needed_by": later})
+        demand_update(demand=demand, data={"needed_by": later})
     match.refresh_from_db()
     assert match.kind == MatchKind.NEAR_MISS and match.qualification_issue
 
     with django_capture_on_commit_callbacks(execute=True):
-        partners_services.certification_add(
+        certification_add(
             supplier=ikm, certification=cat.iso_9001, number="ISO-NEW", valid_until=later
         )
 
@@ -380,10 +380,10 @@ def test_closed_demand_keeps_its_last_scores(cat, django_capture_on_commit_callb
     services.rescore_demand(demand_id=demand.pk)
     before = rows(demand)
     with django_capture_on_commit_callbacks(execute=True):
-        partners_services.demand_close(demand=demand)
+        demand_close(demand=demand)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        partners_services.capability_set(
+        capability_set(
             supplier=ikm,
             component_type=cat.brake_block,
             materials=[cat.grey_iron],
@@ -409,9 +409,7 @@ def test_supplier_edit_enqueues_a_rescore_of_that_supplier_on_commit(
     assert Match.objects.get(demand=demand, supplier=ikm).kind == MatchKind.NEAR_MISS
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        partners_services.certification_add(
-            supplier=ikm, certification=cat.iso_9001, number="ISO-1"
-        )
+        certification_add(supplier=ikm, certification=cat.iso_9001, number="ISO-1")
     assert len(callbacks) == 1
     assert Match.objects.get(demand=demand, supplier=ikm).kind == MatchKind.NEAR_MISS
     callbacks[0]()
@@ -431,9 +429,7 @@ def test_unverified_supplier_leaves_the_ranking_and_ranks_close_up(
     services.rescore_demand(demand_id=demand.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
-        partners_services.supplier_verification_set(
-            supplier=best, status=VerificationStatus.SUSPENDED
-        )
+        supplier_verification_set(supplier=best, status=VerificationStatus.SUSPENDED)
 
     assert ranking(demand) == ["Second", "Third"]
     assert not Match.objects.filter(supplier=best).exists()

@@ -24,7 +24,7 @@ from matchmaking import services
 from matchmaking.celery import app
 from matchmaking.choices import MatchKind, ScoringRunStatus
 from matchmaking.models import ConsortiumSuggestion, Match, ScoringRun
-from partners import services as partners_services
+from partners.services.suppliers import certification_add
 from tests.matchmaking import factories as f
 
 pytestmark = [
@@ -124,7 +124,7 @@ def test_worker_rescores_a_supplier_after_it_gains_its_certificate(worker):
     assert Match.objects.get(supplier=ikm).kind == MatchKind.NEAR_MISS
     process = worker()
 
-    partners_services.certification_add(supplier=ikm, certification=cat.iso_9001, number="ISO-1")
+    certification_add(supplier=ikm, certification=cat.iso_9001, number="ISO-1")
 
     wait_for(
         lambda: Match.objects.get(supplier=ikm).kind == MatchKind.MATCH,

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.contrib import admin
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -575,3 +576,121 @@ def test_closed_demand_with_a_drawing_shows_read_only_with_the_checked_link(
     page = response.content.decode()
     assert reverse("partners:drawing_document", args=[stored_drawing.pk]) in page
     assert stored_drawing.drawing.name not in page
+
+
+# --- Verification actions go through the one verification service ------------------------------
+
+
+@pytest.fixture
+def eager_tasks():
+    from matchmaking.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+def test_suspending_a_manufacturer_in_admin_withdraws_suggestions_and_records_the_decider(
+    admin_client, admin_user, eager_tasks, django_capture_on_commit_callbacks
+):
+    """Bug 2 of issue #9: the admin action left the demands' suggestions in place and
+    recorded no decider; the workspace route withdrew them and recorded the officer."""
+    from matchmaking import services as matching
+    from matchmaking.models import Match
+    from tests.matchmaking import factories as mf
+
+    cat = mf.catalogue()
+    demand = mf.brake_block_demand(cat)
+    company = demand.manufacturer
+    Manufacturer.objects.filter(pk=company.pk).update(
+        verification_status=VerificationStatus.VERIFIED, verified_at=timezone.now()
+    )
+    company.members.add(UserFactory(email="direksi@pt.id"))
+    mf.supplier(cat, name="CV Logam Jaya")
+    matching.rescore_demand(demand_id=demand.pk)
+    assert Match.objects.filter(demand=demand, is_current=True).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            admin_url(Manufacturer, "changelist"),
+            {
+                "action": "mark_suspended",
+                "_selected_action": [company.pk],
+                "apply": "1",
+                "reason": "Pabrik tidak beroperasi lagi.",
+            },
+        )
+
+    assert response.status_code == 302
+    company.refresh_from_db()
+    assert company.verification_status == VerificationStatus.SUSPENDED
+    assert company.verification_decided_by == admin_user
+    assert company.verification_decided_at is not None
+    assert company.verification_note == "Pabrik tidak beroperasi lagi."
+    assert not Match.objects.filter(demand=demand, is_current=True).exists()
+    assert [message.to for message in mail.outbox] == [["direksi@pt.id"]]
+    assert "Pabrik tidak beroperasi lagi." in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("action", ["mark_rejected", "mark_suspended"])
+def test_reject_and_suspend_actions_ask_for_the_reason_first(admin_client, action):
+    ikm = SupplierFactory(verification_status=VerificationStatus.VERIFIED)
+
+    response = admin_client.post(
+        admin_url(Supplier, "changelist"), {"action": action, "_selected_action": [ikm.pk]}
+    )
+
+    assert response.status_code == 200
+    assert 'name="reason"' in response.content.decode()
+    assert ikm.legal_name in response.content.decode()
+    ikm.refresh_from_db()
+    assert ikm.verification_status == VerificationStatus.VERIFIED
+    assert ikm.verification_decided_by is None
+
+
+def test_reject_action_without_a_reason_asks_again_and_changes_nothing(admin_client):
+    ikm = SupplierFactory()
+
+    response = admin_client.post(
+        admin_url(Supplier, "changelist"),
+        {"action": "mark_rejected", "_selected_action": [ikm.pk], "apply": "1", "reason": " "},
+    )
+
+    assert response.status_code == 200
+    assert 'name="reason"' in response.content.decode()
+    ikm.refresh_from_db()
+    assert ikm.verification_status == VerificationStatus.PENDING
+
+
+def test_verify_action_records_the_decider_and_notifies_the_owner(admin_client, admin_user):
+    owner = UserFactory(email="pemilik@cv.id")
+    ikm = SupplierFactory(owner=owner)
+
+    admin_client.post(
+        admin_url(Supplier, "changelist"),
+        {"action": "mark_verified", "_selected_action": [ikm.pk]},
+    )
+
+    ikm.refresh_from_db()
+    assert ikm.verification_decided_by == admin_user
+    assert Notification.objects.get(user=owner).kind == notices.ORGANISATION_VERIFIED
+
+
+def test_a_move_the_service_does_not_allow_is_reported_and_changes_nothing(admin_client):
+    pending = SupplierFactory()
+
+    response = admin_client.post(
+        admin_url(Supplier, "changelist"),
+        {
+            "action": "mark_suspended",
+            "_selected_action": [pending.pk],
+            "apply": "1",
+            "reason": "Tidak aktif.",
+        },
+        follow=True,
+    )
+
+    pending.refresh_from_db()
+    assert pending.verification_status == VerificationStatus.PENDING
+    assert [message.level_tag for message in response.context["messages"]] == ["error"]

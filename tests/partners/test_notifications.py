@@ -343,7 +343,8 @@ def test_verifying_an_ikm_notifies_its_owner_and_emails_after_commit(
     django_capture_on_commit_callbacks,
 ):
     verification = pytest.importorskip(
-        "partners.verification", reason="the verification queue (engineer F) is not merged yet"
+        "partners.services.verification",
+        reason="the verification queue (engineer F) is not merged yet",
     )
     owner = UserFactory(username="bambang")
     supplier = SupplierFactory(owner=owner, legal_name="CV Ceper Logam Utama")

@@ -162,7 +162,7 @@ def test_a_declined_partnership_gets_no_specification_change_notice(
 def test_editing_an_open_demands_quantity_through_the_service_notifies_the_partner(
     world, django_capture_on_commit_callbacks
 ):
-    from partners.services import demand_update
+    from partners.services.demands import demand_update
 
     with django_capture_on_commit_callbacks(execute=True):
         demand_update(demand=world.demand, data={"quantity_per_month": 3500})

@@ -1,220 +1,54 @@
-"""The IKM registration pages (/ikm/register/…) and the owner's IKM pages (/ikm/…) through
-the web: each step's validation with typed values kept, the draft surviving a logout,
-going back, uploads refused before anything is stored, submission (once), the lookups, and
-what one owner can reach of another's data."""
+"""The IKM registration pages (/ikm/register/…) through the web: each step's validation with
+typed values kept, the draft surviving a logout, going back, uploads refused before anything
+is stored, submission (once), and what one owner can reach of another's draft."""
 
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from components.choices import Unit
 from matchmaking.models import Match
-from partners import events
-from partners.choices import AccountType, DemandStatus, VerificationStatus
+from partners.choices import AccountType, DemandStatus, SizeClass, VerificationStatus
 from partners.models import (
     Supplier,
     SupplierCapability,
     SupplierCertification,
     SupplierDraft,
 )
-from partners.services import supplier_verification_set
+from partners.services.verification import supplier_verification_set
+from partners.sizing import size_class
 from tests.components.factories import (
-    CertificationFactory,
     ComponentTypeFactory,
-    KbliCodeFactory,
-    MaterialFactory,
-    ProcessFactory,
-    ProvinceFactory,
-    RegencyFactory,
 )
 from tests.matchmaking import factories as mf
 from tests.partners.factories import (
-    SupplierCapabilityFactory,
-    SupplierCertificationFactory,
     SupplierFactory,
     UserFactory,
 )
+from tests.partners.views.ikm_helpers import (
+    MY_IKM,
+    PASSWORD,
+    PDF,
+    PNG,
+    REVIEW,
+    SUBMIT,
+    capabilities,
+    certifications,
+    contact,
+    draft_of,
+    english_client,
+    fill_all_steps,
+    identity,
+    location,
+    pdf,
+    step_url,
+    stored_files,
+)
 
-pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PASSWORD = "jembatan-test-password"
-
-
-def step_url(number: int) -> str:
-    return reverse("partners:register_step", args=[number])
-
-
-REVIEW = "/ikm/register/review/"
-SUBMIT = "/ikm/register/submit/"
-MY_IKM = "/ikm/"
-
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    """Pages in English, so messages can be compared (Indonesian is the default); the
-    lazy messages of forms in the context are read in English too."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
-
-
-def english_client() -> Client:
-    from django.conf import settings
-
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def stored_files(root: Path) -> list[Path]:
-    return sorted(path for path in root.rglob("*") if path.is_file())
-
-
-@pytest.fixture
-def cat(db):
-    """A small catalogue: Klaten in Jawa Tengah, KBLI 24310, a brake block, casting, grey
-    iron, ISO 9001."""
-    regency = RegencyFactory()
-    RegencyFactory(code="33.28", name="Kab. Tegal", latitude=-6.98, longitude=109.13)
-    ProvinceFactory(code="35", name="Jawa Timur", latitude=-7.5, longitude=112.2)
-    RegencyFactory(
-        code="35.77", name="Kota Madiun", province_id="35", latitude=-7.63, longitude=111.52
-    )
-    return {
-        "regency": regency,
-        "kbli": KbliCodeFactory(code="24310", title="Industri Pengecoran Besi dan Baja"),
-        "component": ComponentTypeFactory(
-            name_id="Blok rem metalik", name_en="Metallic brake block"
-        ),
-        "process": ProcessFactory(name_id="Pengecoran", name_en="Casting"),
-        "material": MaterialFactory(name_id="Besi cor kelabu", name_en="Grey cast iron"),
-        "certification": CertificationFactory(name="ISO 9001"),
-    }
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(
-        username="pak-budi",
-        first_name="Budi",
-        last_name="Santoso",
-        email="budi@logamjaya.id",
-        account_type=AccountType.IKM_OWNER,
-    )
-
-
-@pytest.fixture
-def owner_client(client, owner):
-    client.force_login(owner)
-    return client
-
-
-def identity(cat, **overrides) -> dict:
-    return {
-        "legal_name": "CV Logam Jaya",
-        "nib": "9120000000999",
-        "legal_form": "cv",
-        "kbli_codes": [cat["kbli"].code],
-        "workers": "12",
-        "investment_idr": "450.000.000",
-        "action": "next",
-        **overrides,
-    }
-
-
-def location(cat, **overrides) -> dict:
-    return {
-        "province": "33",
-        "regency": "33.10",
-        "sentra": "Sentra Pengecoran Logam Ceper",
-        "address": "Jl. Raya Ceper 12, Klaten",
-        "latitude": "",
-        "longitude": "",
-        "action": "next",
-        **overrides,
-    }
-
-
-def capabilities(cat, rows: list[dict] | None = None, action: str = "next") -> dict:
-    rows = rows if rows is not None else [{}]
-    data = {
-        "capabilities-TOTAL_FORMS": str(len(rows)),
-        "capabilities-INITIAL_FORMS": "0",
-        "capabilities-MIN_NUM_FORMS": "1",
-        "capabilities-MAX_NUM_FORMS": "30",
-        "action": action,
-    }
-    for index, row in enumerate(rows):
-        values = {
-            "component_type": cat["component"].pk,
-            "processes": [cat["process"].pk],
-            "materials": [cat["material"].pk],
-            "monthly_capacity": "5000",
-            "capacity_unit": Unit.PIECE,
-            "minimum_order": "100",
-            "lead_time_days": "30",
-            **row,
-        }
-        data |= {f"capabilities-{index}-{key}": value for key, value in values.items()}
-    return data
-
-
-def certifications(cat, rows: list[dict], initial: int = 0) -> dict:
-    data = {
-        "certifications-TOTAL_FORMS": str(len(rows)),
-        "certifications-INITIAL_FORMS": str(initial),
-        "certifications-MIN_NUM_FORMS": "0",
-        "certifications-MAX_NUM_FORMS": "20",
-        "action": "next",
-    }
-    for index, row in enumerate(rows):
-        values = {
-            "certification": cat["certification"].pk,
-            "number": "QMS/0042/2025",
-            "issued_on": "2024-03-01",
-            "valid_until": (timezone.localdate() + datetime.timedelta(days=400)).isoformat(),
-            **row,
-        }
-        data |= {f"certifications-{index}-{key}": value for key, value in values.items()}
-    return data
-
-
-def pdf(name="sertifikat-iso.pdf", content=PDF) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-def contact(**overrides) -> dict:
-    return {
-        "contact_person": "Budi Santoso",
-        "contact_phone": "0272 321 456",
-        "contact_email": "budi@logamjaya.id",
-        "action": "next",
-        **overrides,
-    }
-
-
-def fill_all_steps(client, cat) -> None:
-    assert client.post(step_url(1), identity(cat)).status_code == 302
-    assert client.post(step_url(2), location(cat)).status_code == 302
-    assert client.post(step_url(3), capabilities(cat)).status_code == 302
-    response = client.post(
-        step_url(4), certifications(cat, [{"document": pdf()}]), format="multipart"
-    )
-    assert response.status_code == 302
-    assert client.post(step_url(5), contact()).status_code == 302
-
-
-def draft_of(user) -> SupplierDraft:
-    return SupplierDraft.objects.get(owner=user)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 # --- Access ------------------------------------------------------------------------------
@@ -324,31 +158,6 @@ def test_large_industry_is_refused_and_the_draft_does_not_advance(owner_client, 
     assert draft.data["identity"]["workers"] == 12
 
 
-def test_size_class_preview_follows_workers_and_investment(owner_client):
-    small = owner_client.get("/ikm/lookup/size-class/?workers=12&investment_idr=450.000.000")
-    medium = owner_client.get("/ikm/lookup/size-class/?workers=40&investment_idr=2000000000")
-    large = owner_client.get("/ikm/lookup/size-class/?workers=40&investment_idr=16000000000")
-    empty_ = owner_client.get("/ikm/lookup/size-class/?workers=&investment_idr=")
-
-    assert 'data-size-class="kecil"' in small.content.decode()
-    assert 'data-size-class="menengah"' in medium.content.decode()
-    assert 'data-size-class="besar"' in large.content.decode()
-    assert 'data-size-class=""' in empty_.content.decode()
-
-
-def test_kbli_search_finds_five_digit_codes_by_code_or_words(owner_client, cat):
-    KbliCodeFactory(code="243", title="Industri Pengecoran Logam")
-    KbliCodeFactory(code="25910", title="Industri Penempaan, Pengepresan, Pencetakan")
-
-    by_code = owner_client.get("/ikm/lookup/kbli/?kbli_q=2431").content.decode()
-    by_words = owner_client.get("/ikm/lookup/kbli/?kbli_q=pengecoran besi").content.decode()
-    nothing = owner_client.get("/ikm/lookup/kbli/?kbli_q=rotan").content.decode()
-
-    assert 'data-kbli-add="24310"' in by_code and 'data-kbli-add="243"' not in by_code
-    assert 'data-kbli-add="24310"' in by_words and "25910" not in by_words
-    assert "data-kbli-add" not in nothing
-
-
 # --- Step 2: location ---------------------------------------------------------------------
 
 
@@ -366,24 +175,6 @@ def test_location_refuses_a_regency_outside_the_province_and_half_coordinates(
     assert "not in the chosen province" in errors["regency"][0]
     assert errors["longitude"] == ["Give both latitude and longitude, or neither."]
     assert draft_of(owner).step == 2
-
-
-def test_regency_options_list_the_regencies_of_the_province_with_their_centre(owner_client, cat):
-    html = owner_client.get("/ikm/lookup/regencies/?province=33").content.decode()
-
-    assert 'value="33.10"' in html and 'value="33.28"' in html
-    assert 'value="35.77"' not in html
-    assert 'data-lat="-7.683330"' in html
-
-
-def test_sentra_suggestions_come_from_verified_ikm_only(owner_client, cat):
-    SupplierFactory(sentra="Sentra Logam Ceper", verification_status=VerificationStatus.VERIFIED)
-    SupplierFactory(sentra="Sentra Rahasia", verification_status=VerificationStatus.PENDING)
-
-    html = owner_client.get("/ikm/lookup/sentra/?regency=33.10").content.decode()
-
-    assert "Sentra Logam Ceper" in html
-    assert "Sentra Rahasia" not in html
 
 
 # --- Step 3: capabilities -------------------------------------------------------------------
@@ -766,275 +557,21 @@ def test_owner_a_sees_only_their_own_draft_and_cannot_use_owner_b_s_scan(cat, me
     assert client_b.get(reverse("partners:draft_document", args=[b_key])).status_code == 200
 
 
-# --- My IKM -------------------------------------------------------------------------------
+# --- Step 1: identity (bug 1 of issue #9) -----------------------------------------------
 
 
-@pytest.fixture
-def registered(owner, cat):
-    supplier = SupplierFactory(
-        owner=owner, legal_name="CV Logam Jaya", nib="9120000000111", regency=cat["regency"]
-    )
-    supplier.kbli_codes.set([cat["kbli"]])
-    capability = SupplierCapabilityFactory(supplier=supplier, component_type=cat["component"])
-    return supplier, capability
-
-
-@pytest.fixture
-def changes():
-    """The supplier ids announced on ``supplier_changed`` (what the engine rescores)."""
-    seen: list[int] = []
-
-    def receiver(*, supplier_id):
-        seen.append(supplier_id)
-
-    events.supplier_changed.connect(receiver)
-    yield seen
-    events.supplier_changed.disconnect(receiver)
-
-
-def test_my_ikm_shows_the_status_capabilities_and_certificates(owner_client, registered):
-    supplier, capability = registered
-    SupplierCertificationFactory(supplier=supplier, number="SNI-77")
-
-    html = owner_client.get(MY_IKM).content.decode()
-
-    assert 'data-verification="pending"' in html
-    assert f'data-capability-id="{capability.pk}"' in html
-    assert "SNI-77" in html
-
-
-def test_editing_a_capability_announces_a_rescore_of_the_ikm(
-    owner_client, registered, cat, changes
+def test_identity_step_reads_rupiah_with_zero_cents_and_accepts_a_medium_ikm(
+    owner_client, owner, cat
 ):
-    supplier, capability = registered
-    data = {
-        "component_type": cat["component"].pk,
-        "processes": [cat["process"].pk],
-        "materials": [cat["material"].pk],
-        "monthly_capacity": "7500",
-        "capacity_unit": Unit.PIECE,
-        "minimum_order": "",
-        "lead_time_days": "21",
-    }
-
-    response = owner_client.post(f"/ikm/capabilities/{capability.pk}/edit/", data)
-
-    assert response.status_code == 302 and response.url == MY_IKM
-    capability.refresh_from_db()
-    assert capability.monthly_capacity == 7500 and capability.lead_time_days == 21
-    assert list(capability.processes.all()) == [cat["process"]]
-    assert changes == [supplier.pk]
-
-
-def test_adding_a_capability_for_a_type_already_listed_is_refused(owner_client, registered, cat):
+    """Bug 1 of issue #9: ``Rp 450.000.000,00`` was read as 45 billion, so an IKM with 20+
+    workers was refused as large industry."""
     response = owner_client.post(
-        "/ikm/capabilities/add/",
-        {
-            "component_type": cat["component"].pk,
-            "monthly_capacity": "10",
-            "capacity_unit": Unit.PIECE,
-            "lead_time_days": "5",
-        },
-    )
-
-    assert response.status_code == 200
-    assert "already listed" in response.context["form"].errors["component_type"][0]
-    assert SupplierCapability.objects.filter(supplier=registered[0]).count() == 1
-
-
-def test_the_last_capability_cannot_be_removed_but_another_can(
-    owner_client, registered, cat, changes
-):
-    supplier, capability = registered
-    other = SupplierCapabilityFactory(supplier=supplier)
-
-    owner_client.post(f"/ikm/capabilities/{other.pk}/delete/")
-    refused = owner_client.post(f"/ikm/capabilities/{capability.pk}/delete/", follow=True)
-
-    assert list(supplier.capabilities.all()) == [capability]
-    assert "at least one capability" in refused.content.decode()
-    assert changes == [supplier.pk]
-
-
-def test_another_owner_s_capability_and_certificate_answer_404(owner_client, registered, cat):
-    someone_else = SupplierFactory(owner=UserFactory(username="other-owner"))
-    capability = SupplierCapabilityFactory(supplier=someone_else)
-    held = SupplierCertificationFactory(supplier=someone_else)
-
-    for url in [
-        f"/ikm/capabilities/{capability.pk}/edit/",
-        f"/ikm/capabilities/{capability.pk}/delete/",
-        f"/ikm/certifications/{held.pk}/edit/",
-        f"/ikm/certifications/{held.pk}/delete/",
-    ]:
-        assert owner_client.get(url).status_code == 404
-        assert owner_client.post(url, {"monthly_capacity": "1"}).status_code == 404
-    assert SupplierCapability.objects.filter(pk=capability.pk).exists()
-    assert SupplierCertification.objects.filter(pk=held.pk).exists()
-
-
-def test_owner_without_an_ikm_gets_404_on_the_edit_pages(owner_client):
-    for url in ["/ikm/edit/", "/ikm/capabilities/add/", "/ikm/certifications/add/"]:
-        assert owner_client.get(url).status_code == 404
-
-
-def test_editing_the_profile_keeps_typed_values_on_error_and_saves_when_valid(
-    owner_client, registered, cat, changes
-):
-    supplier, _capability = registered
-    SupplierFactory(nib="9120000000222")
-    data = {
-        **identity(cat, nib="9120000000222", legal_name="CV Logam Jaya Abadi"),
-        **location(cat, regency="33.28", sentra="Sentra Logam Tegal"),
-        **contact(),
-    }
-
-    refused = owner_client.post("/ikm/edit/", data)
-    saved = owner_client.post("/ikm/edit/", {**data, "nib": "9120000000111"})
-
-    assert "already registered" in refused.context["identity"].errors["nib"][0]
-    assert 'value="CV Logam Jaya Abadi"' in refused.content.decode()
-    assert saved.status_code == 302
-    supplier.refresh_from_db()
-    assert supplier.legal_name == "CV Logam Jaya Abadi"
-    assert supplier.regency_id == "33.28" and supplier.sentra == "Sentra Logam Tegal"
-    assert (supplier.latitude, supplier.longitude) == (-6.98, 109.13)  # the new regency's centre
-    assert supplier.contact_phone == "0272 321 456"
-    assert changes == [supplier.pk]
-
-
-def test_adding_a_certificate_with_a_scan_stores_it_and_announces_a_rescore(
-    owner_client, registered, cat, media, changes
-):
-    supplier, _capability = registered
-
-    response = owner_client.post(
-        "/ikm/certifications/add/",
-        {
-            "certification": cat["certification"].pk,
-            "number": "QMS/9",
-            "valid_until": "",
-            "issued_on": "",
-            "document": pdf(),
-        },
+        step_url(1), identity(cat, workers="25", investment_idr="Rp 450.000.000,00")
     )
 
     assert response.status_code == 302
-    held = SupplierCertification.objects.get(supplier=supplier)
-    assert held.document.name.startswith(f"certificates/{supplier.pk}/")
-    assert stored_files(media) == [media / held.document.name]
-    assert changes == [supplier.pk]
-
-
-def test_adding_a_certificate_with_a_bad_scan_stores_nothing(owner_client, registered, cat, media):
-    response = owner_client.post(
-        "/ikm/certifications/add/",
-        {
-            "certification": cat["certification"].pk,
-            "number": "QMS/9",
-            "document": pdf(content=b"<html>not a pdf</html>"),
-        },
-    )
-
-    assert response.status_code == 200
-    assert response.context["form"].errors["document"] == [
-        "Only PDF, PNG or JPEG files are accepted."
-    ]
-    assert not SupplierCertification.objects.filter(supplier=registered[0]).exists()
-    assert stored_files(media) == []
-
-
-def test_editing_a_certificate_replaces_its_scan_and_removing_it_deletes_the_file(
-    owner_client, registered, cat, media, changes, django_capture_on_commit_callbacks
-):
-    supplier, _capability = registered
-    owner_client.post(
-        "/ikm/certifications/add/",
-        {"certification": cat["certification"].pk, "number": "QMS/9", "document": pdf()},
-    )
-    held = SupplierCertification.objects.get(supplier=supplier)
-    old = held.document.name
-
-    with django_capture_on_commit_callbacks(execute=True):
-        kept = owner_client.post(
-            f"/ikm/certifications/{held.pk}/edit/",
-            {"certification": cat["certification"].pk, "number": "QMS/10"},
-        )
-        replaced = owner_client.post(
-            f"/ikm/certifications/{held.pk}/edit/",
-            {
-                "certification": cat["certification"].pk,
-                "number": "QMS/10",
-                "document": pdf(name="scan.png", content=PNG),
-            },
-        )
-    held.refresh_from_db()
-    assert kept.status_code == 302 and replaced.status_code == 302
-    assert held.number == "QMS/10" and held.document.name.endswith(".png")
-    assert stored_files(media) == [media / held.document.name]
-    assert old != held.document.name
-
-    with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(f"/ikm/certifications/{held.pk}/delete/")
-
-    assert not SupplierCertification.objects.filter(pk=held.pk).exists()
-    assert stored_files(media) == []
-    assert changes == [supplier.pk] * 4
-
-
-def test_my_ikm_page_reads_a_bounded_number_of_queries(
-    owner_client, registered, cat, django_assert_max_num_queries
-):
-    supplier, _capability = registered
-    for _ in range(10):
-        capability = SupplierCapabilityFactory(supplier=supplier)
-        capability.processes.set([cat["process"]])
-        SupplierCertificationFactory(supplier=supplier)
-
-    with django_assert_max_num_queries(12):
-        assert owner_client.get(MY_IKM).status_code == 200
-
-
-def test_a_new_capability_row_left_untouched_is_ignored(owner_client, owner, cat):
-    owner_client.post(step_url(1), identity(cat))
-    owner_client.post(step_url(2), location(cat))
-    data = capabilities(cat, rows=[{}, {}])
-    for key in ["component_type", "monthly_capacity", "minimum_order", "lead_time_days"]:
-        data[f"capabilities-1-{key}"] = ""
-    del data["capabilities-1-processes"], data["capabilities-1-materials"]  # none ticked
-    data["capabilities-1-capacity_unit"] = Unit.PIECE  # the select's preselected unit
-
-    response = owner_client.post(step_url(3), data)
-
-    assert response.status_code == 302
-    assert len(draft_of(owner).data["capabilities"]) == 1
-
-
-def test_a_removed_capability_row_is_dropped_from_the_draft(owner_client, owner, cat):
-    owner_client.post(step_url(1), identity(cat))
-    owner_client.post(step_url(2), location(cat))
-    other = ComponentTypeFactory()
-    owner_client.post(step_url(3), capabilities(cat, rows=[{}, {"component_type": other.pk}]))
-    data = capabilities(cat, rows=[{}, {"component_type": other.pk, "DELETE": "on"}])
-    data["capabilities-INITIAL_FORMS"] = "2"
-
-    owner_client.post(step_url(3), data)
-
-    rows = draft_of(owner).data["capabilities"]
-    assert [row["component_type"] for row in rows] == [cat["component"].pk]
-
-
-def test_capabilities_step_reads_the_catalogue_once_whatever_the_number_of_rows(
-    owner_client, owner, cat, django_assert_max_num_queries
-):
-    owner_client.post(step_url(1), identity(cat))
-    owner_client.post(step_url(2), location(cat))
-    types = [ComponentTypeFactory() for _ in range(8)]
-    owner_client.post(
-        step_url(3), capabilities(cat, rows=[{"component_type": t.pk} for t in types])
-    )
-
-    with django_assert_max_num_queries(12):
-        response = owner_client.get(step_url(3))
-
-    assert response.content.decode().count("data-formset-row") == 9  # 8 rows + the template
+    assert response["Location"] == step_url(2)
+    stored = draft_of(owner).data["identity"]
+    assert stored["investment_idr"] == 450_000_000
+    assert stored["workers"] == 25
+    assert size_class(workers=25, investment_idr=stored["investment_idr"]) == SizeClass.MEDIUM

@@ -324,7 +324,7 @@ def test_reject_with_a_reason_mails_it_and_keeps_the_ikm_unmatched(
             headers={"HX-Request": "true"},
         )
 
-    assert response.status_code == 204
+    assert response.status_code == 200  # HX-Redirect (common.htmx.redirect_page)
     assert response["HX-Redirect"] == QUEUE
     ikm.refresh_from_db()
     assert ikm.verification_status == VerificationStatus.REJECTED

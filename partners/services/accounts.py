@@ -21,17 +21,17 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AccountType
-from .models import User
+from common.mail import send_templated_mail
+
+from ..choices import AccountType
+from ..models import User
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):
     """A signed, expiring token (``PASSWORD_RESET_TIMEOUT``) that stops working once the
     account is active and its e-mail confirmed, or when the address changes."""
 
+    # The salt keeps the name of the module this class was first written in, so links
+    # already e-mailed keep working.
     key_salt = "partners.accounts.EmailConfirmationTokenGenerator"
 
     def _make_hash_value(self, user: User, timestamp: int) -> str:
@@ -206,16 +208,18 @@ def confirmation_url(*, user: User) -> str:
 def confirmation_email_send(*, user: User, language: str | None = None) -> None:
     """E-mail ``user`` the link confirming their address, in ``language`` (default: the
     site's language)."""
-    with translation.override(language or settings.LANGUAGE_CODE):
-        context = {
+    send_templated_mail(
+        subject_template="registration/email/confirm_email_subject.txt",
+        body_template="registration/email/confirm_email.txt",
+        context={
             "user": user,
             "confirm_url": confirmation_url(user=user),
             "resend_url": settings.SITE_URL.rstrip("/") + reverse("partners:resend_confirmation"),
             "account_type": AccountType(user.account_type).label if user.account_type else "",
-        }
-        subject = render_to_string("registration/email/confirm_email_subject.txt", context)
-        body = render_to_string("registration/email/confirm_email.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email])
+        },
+        recipients=[user.email],
+        language=language,
+    )
 
 
 def account_resend_confirmation(*, email: str) -> None:

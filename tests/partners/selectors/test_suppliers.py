@@ -1,12 +1,12 @@
-"""Selectors filter as documented and load related rows in a fixed number of queries."""
+"""Supplier selectors (partners/selectors/suppliers.py): the staff's list filters as
+documented and loads related rows in a fixed number of queries; the registration lookups."""
 
 import pytest
 
-from partners import selectors
-from partners.choices import DemandStatus, SizeClass, VerificationStatus
-from tests.components.factories import ComponentTypeFactory, RegencyFactory
+from partners.choices import SizeClass, VerificationStatus
+from partners.selectors.suppliers import kbli_search, sentra_names, supplier_list
+from tests.components.factories import KbliCodeFactory, RegencyFactory
 from tests.partners.factories import (
-    DemandFactory,
     SupplierCapabilityFactory,
     SupplierCertificationFactory,
     SupplierFactory,
@@ -26,7 +26,7 @@ def test_supplier_list_leaves_out_inactive_suppliers():
     active = SupplierFactory()
     SupplierFactory(is_active=False)
 
-    assert list(selectors.supplier_list()) == [active]
+    assert list(supplier_list()) == [active]
 
 
 @pytest.mark.parametrize(
@@ -55,21 +55,21 @@ def test_supplier_list_filters(madiun, filters, expected):
         investment_idr=2_000_000_000,
     )
 
-    assert [s.legal_name for s in selectors.supplier_list(filters=filters)] == expected
+    assert [s.legal_name for s in supplier_list(filters=filters)] == expected
 
 
 def test_supplier_list_by_component_type_they_can_make():
     capability = SupplierCapabilityFactory()
     SupplierCapabilityFactory()
 
-    found = selectors.supplier_list(filters={"component_type": capability.component_type})
+    found = supplier_list(filters={"component_type": capability.component_type})
 
     assert list(found) == [capability.supplier]
 
 
 def test_supplier_list_refuses_unknown_filters():
     with pytest.raises(TypeError, match="colour"):
-        selectors.supplier_list(filters={"colour": "red"})
+        supplier_list(filters={"colour": "red"})
 
 
 def test_supplier_list_loads_related_rows_in_fixed_queries(django_assert_num_queries):
@@ -79,7 +79,7 @@ def test_supplier_list_loads_related_rows_in_fixed_queries(django_assert_num_que
 
     # suppliers, KBLI codes, capabilities, their materials, their processes, certificates
     with django_assert_num_queries(6):
-        for supplier in selectors.supplier_list():
+        for supplier in supplier_list():
             _ = supplier.regency.province.name
             _ = [c.component_type.name for c in supplier.capabilities.all()]
             _ = [
@@ -90,17 +90,21 @@ def test_supplier_list_loads_related_rows_in_fixed_queries(django_assert_num_que
             _ = list(supplier.kbli_codes.all())
 
 
-def test_demand_list_filters_by_status_and_component():
-    brake_block = ComponentTypeFactory()
-    open_demand = DemandFactory(status=DemandStatus.OPEN, component_type=brake_block)
-    DemandFactory(status=DemandStatus.DRAFT, component_type=brake_block)
-    DemandFactory(status=DemandStatus.OPEN)
+def test_kbli_search_needs_words_and_matches_all_of_them(db):
+    KbliCodeFactory(code="24310", title="Industri Pengecoran Besi dan Baja")
+    KbliCodeFactory(code="24320", title="Industri Pengecoran Logam Bukan Besi")
 
-    found = selectors.demand_list(
-        filters={"status": DemandStatus.OPEN, "component_type": brake_block}
-    )
+    assert list(kbli_search(q="")) == []
+    assert [k.code for k in kbli_search(q="pengecoran")] == ["24310", "24320"]
+    assert [k.code for k in kbli_search(q="pengecoran bukan")] == ["24320"]
+    assert [k.code for k in kbli_search(q="2432")] == ["24320"]
 
-    assert list(found) == [open_demand]
-    assert list(selectors.demand_list(filters={"category": brake_block.category})) == list(
-        selectors.demand_list(filters={"component_type": brake_block})
-    )
+
+def test_sentra_names_put_the_regency_s_own_first(db):
+    tegal = RegencyFactory(code="33.28", name="Kab. Tegal", latitude=-6.98, longitude=109.13)
+    verified = VerificationStatus.VERIFIED
+    SupplierFactory(sentra="A Sentra Klaten", verification_status=verified)
+    SupplierFactory(sentra="Z Sentra Tegal", regency=tegal, verification_status=verified)
+
+    assert sentra_names(regency="33.28") == ["Z Sentra Tegal", "A Sentra Klaten"]
+    assert sentra_names() == ["A Sentra Klaten", "Z Sentra Tegal"]
