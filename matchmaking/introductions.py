@@ -60,8 +60,8 @@ from .choices import (
     MatchStatus,
     PartnershipStage,
 )
-from .explanations import language, match_reasons
-from .loading import load_labels
+from .engine.explanations import language, match_reasons
+from .engine.loading import load_labels
 from .models import Match, Partnership, PartnershipEvent
 
 SUPPLIER = "supplier"

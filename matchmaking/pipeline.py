@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from components.choices import Unit
 
-from . import introductions, services
+from . import introductions
 from .choices import (
     CAPACITY_COMMITTING_STAGES,
     CLOSED_PARTNERSHIP_STAGES,
@@ -41,6 +41,7 @@ from .choices import (
     STALLABLE_STAGES,
     PartnershipStage,
 )
+from .engine import scheduling
 from .models import Partnership, PartnershipEvent
 from .scoring.units import conversion
 
@@ -180,7 +181,7 @@ def _scoring_inputs(partnership: Partnership) -> tuple:
 
 def _rescore_if_changed(partnership: Partnership, before: tuple) -> None:
     if _scoring_inputs(partnership) != before:
-        services.on_supplier_changed(supplier_id=partnership.supplier_id)
+        scheduling.on_supplier_changed(supplier_id=partnership.supplier_id)
 
 
 # --- services -------------------------------------------------------------------------------

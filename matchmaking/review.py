@@ -23,10 +23,11 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.choices import DemandStatus
 
-from . import introductions, services
+from . import introductions
 from .choices import MatchKind, MatchStatus, PartnershipStage
-from .explanations import issue_text
-from .loading import load_labels
+from .engine import scheduling
+from .engine.explanations import issue_text
+from .engine.loading import load_labels
 from .models import Match, MatchDecision, Partnership, PartnershipEvent
 from .scoring.facts import failures_from_facts
 from .scoring.reasons import Reason
@@ -232,7 +233,7 @@ def _partnership_create(*, match: Match, by, note: str, now) -> Partnership:
     event.full_clean(exclude=["partnership"])
     event.save()
     # A live partnership weighs on the supplier's load in scoring: rescore it after commit.
-    services.on_supplier_changed(supplier_id=match.supplier_id)
+    scheduling.on_supplier_changed(supplier_id=match.supplier_id)
     introductions.introduction_announce(partnership=partnership)
     return partnership
 

@@ -16,9 +16,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAdminUser
 
-from ..explanations import language
+from ..engine.explanations import language
+from ..engine.loading import load_labels
 from ..filters.matches import MatchFilterSet
-from ..loading import load_labels
 from ..models import Match
 from ..scoring.config import FACTORS
 from ..scoring.explain import render_all

@@ -13,7 +13,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAdminUser
 
-from ..explanations import language
+from ..engine.explanations import language
 from ..filters.partnerships import PartnershipFilterSet
 from ..models import Partnership, PartnershipEvent
 from ..pipeline import days_in_stage

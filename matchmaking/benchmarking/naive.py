@@ -18,9 +18,9 @@ from partners.models import SupplierCapability
 from tests.matchmaking.scoring.reference import reference_evaluate, reference_rank
 
 from ..choices import CLOSED_PARTNERSHIP_STAGES, MatchKind, MatchStatus, PartnershipStage
-from ..loading import load_demand_specs
+from ..engine.loading import load_demand_specs
+from ..engine.policies import policy_params
 from ..models import Match, MatchingPolicy, Partnership
-from ..policies import policy_params
 from ..scoring.config import ALGORITHM_VERSION
 from ..scoring.inputs import CapabilityRow
 

@@ -33,7 +33,7 @@ from partners.models import (
 )
 from partners.sizing import size_class
 
-from ..persistence import copy_rows, reset_sequence
+from ..engine.persistence import copy_rows, reset_sequence
 
 BATCH = 5000
 DEFAULT_SEED = 20261128

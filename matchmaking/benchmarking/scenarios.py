@@ -33,10 +33,10 @@ from partners.services import capability_set
 
 from ..celery import app
 from ..choices import MatchKind, ScoringRunStatus
+from ..engine.policies import policy_active
+from ..engine.scheduling import full_rescore_start
 from ..models import Match
-from ..policies import policy_active
 from ..scoring.allocation import allocate, lp_optimum
-from ..services import full_rescore_start
 from .database import database_url
 from .naive import naive_full_rescore, stored_top_lists
 

@@ -30,7 +30,7 @@ from components.models import (
 from partners.choices import SizeClass, VerificationStatus
 from partners.models import Supplier, SupplierCapability
 
-from ..explanations import language
+from ..engine.explanations import language
 from ..models import Match
 from ..selectors.coaching import coaching_base
 from ..selectors.directory import (

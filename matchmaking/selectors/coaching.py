@@ -23,7 +23,7 @@ from components.models import Certification, Material, Process
 from partners.choices import DemandStatus
 
 from ..choices import MatchKind
-from ..explanations import language
+from ..engine.explanations import language
 from ..models import Match
 from ..scoring.explain import UNIT_LABELS, Labels, format_quantity, render
 from ..scoring.facts import Facts

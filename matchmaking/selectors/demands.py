@@ -19,8 +19,8 @@ from partners.choices import DemandStatus
 from partners.models import Demand, Supplier, SupplierCertification
 
 from ..choices import REVIEWED_MATCH_STATUSES, MatchKind, MatchStatus
-from ..explanations import language, match_breakdown
-from ..loading import load_labels
+from ..engine.explanations import language, match_breakdown
+from ..engine.loading import load_labels
 from ..models import ConsortiumSuggestion, Match, MatchDecision
 from ..review import ALLOWED_MOVES
 from ..scoring.config import FACTORS, normalise_weights

@@ -3,7 +3,7 @@
 Free capacity is computed in SQL: a capability's monthly capacity minus the volume its
 partnerships in a capacity-committing stage (trial order, contract, active supply) have
 reserved, converted into the capability's unit the way the matching engine converts it
-(``matchmaking.loading._committed_volume`` / ``scoring.units.conversion``): same unit as
+(``matchmaking.engine.loading._committed_volume`` / ``scoring.units.conversion``): same unit as
 is, kilograms and tonnes into each other, pieces or sets to mass through the component
 type's unit weight; a volume that cannot be converted is left out, as the engine does.
 """
@@ -39,7 +39,7 @@ from components.models import Province
 from partners.models import Supplier, SupplierCapability, SupplierCertification
 
 from ..choices import CAPACITY_COMMITTING_STAGES, REVIEWED_MATCH_STATUSES, MatchKind
-from ..explanations import language
+from ..engine.explanations import language
 from ..models import Match, Partnership
 from ..scoring.explain import UNIT_LABELS, format_number, format_quantity
 from .coaching import lack_of, reason_labels

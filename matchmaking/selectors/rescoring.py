@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from ..choices import ScoringRunKind, ScoringRunStatus
-from ..explanations import language
+from ..engine.explanations import language
 from ..models import MatchingPolicy, ScoringRun
 from ..scoring.config import FACTORS, normalise_weights
 from ..scoring.explain import FACTOR_LABELS

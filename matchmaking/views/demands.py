@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from partners.models import Demand
 
-from ..explanations import language
+from ..engine.explanations import language
 from ..exports import Column, export_response
 from ..filters.demands import DemandFilterSet
 from ..scoring.config import FACTORS

@@ -30,7 +30,7 @@ from components.choices import Unit
 
 from .. import pipeline
 from ..choices import CLOSED_PARTNERSHIP_STAGES, PartnershipStage
-from ..explanations import language
+from ..engine.explanations import language
 from ..exports import Column, export_response
 from ..filters.partnerships import PartnershipFilterSet
 from ..models import Partnership

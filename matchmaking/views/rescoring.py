@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from matchmaking import services
 from matchmaking.choices import ScoringRunStatus
+from matchmaking.engine import scheduling
 from matchmaking.models import ScoringRun
 from matchmaking.selectors.rescoring import (
     FINISHED,
@@ -52,9 +52,9 @@ class RescoreStartForm(forms.Form):
 
 
 def start_full_rescore(*, by, reason: str) -> ScoringRun:
-    """The guarded start (see ``services.full_rescore_request``), re-read afterwards: in
+    """The guarded start (see ``scheduling.full_rescore_request``), re-read afterwards: in
     embedded mode the task ran when the transaction committed, so the run is finished."""
-    run = services.full_rescore_request(triggered_by=by, reason=reason)
+    run = scheduling.full_rescore_request(triggered_by=by, reason=reason)
     run.refresh_from_db()
     return run
 
@@ -90,7 +90,7 @@ def rescoring_start(request: HttpRequest) -> HttpResponse:
         return render(request, "matchmaking/rescoring.html", page_context(request, form=form))
     try:
         run = start_full_rescore(by=request.user, reason=form.cleaned_data["reason"])
-    except services.RescoreAlreadyRunning as refused:
+    except scheduling.RescoreAlreadyRunning as refused:
         form.add_error(
             None,
             _(

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
-from matchmaking import introductions, pipeline, review, services
+from matchmaking import introductions, pipeline, review
 from matchmaking.choices import IntroductionAnswer, MatchStatus, PartnershipStage
+from matchmaking.engine import rescoring
 from matchmaking.introductions import InboxState
 from matchmaking.models import Match, Partnership, PartnershipEvent
 from partners import events
@@ -87,7 +88,7 @@ def build_world(django_capture_on_commit_callbacks) -> World:
     Supplier.objects.filter(pk=other_supplier.pk).update(owner=other_owner)
     other_buyer = UserFactory(username="buyer-y")
     ManufacturerFactory().members.add(other_buyer)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     with django_capture_on_commit_callbacks(execute=True):
         partnership = approve(demand=demand, supplier=supplier, by=staff)
     return World(
@@ -152,7 +153,7 @@ def test_approval_emails_the_introduction_after_commit_except_to_who_turned_it_o
     demand = f.brake_block_demand(cat)
     buyer = UserFactory(username="rina")
     demand.manufacturer.members.add(buyer)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         approve(demand=demand, supplier=supplier, by=UserFactory(username="sri", is_staff=True))
@@ -209,7 +210,7 @@ def test_the_list_puts_introductions_waiting_for_the_readers_answer_first(
 ):
     second = f.supplier(world.cat, name="CV Klaten Cor")
     Supplier.objects.filter(pk=second.pk).update(owner=world.owner)
-    services.rescore_demand(demand_id=world.demand.pk)
+    rescoring.rescore_demand(demand_id=world.demand.pk)
     with django_capture_on_commit_callbacks(execute=True):
         newer = approve(demand=world.demand, supplier=second, by=world.staff)
     answer(world, world.buyer, INTERESTED)  # the older one is answered by the buyer
@@ -464,7 +465,7 @@ def test_a_specification_change_notifies_owners_in_a_live_partnership_or_shortli
     for name, owner in (("CV Shortlist", shortlisted_owner), ("CV Suggested", suggested_owner)):
         ikm = f.supplier(world.cat, name=name)
         Supplier.objects.filter(pk=ikm.pk).update(owner=owner)
-    services.rescore_demand(demand_id=world.demand.pk)
+    rescoring.rescore_demand(demand_id=world.demand.pk)
     shortlisted = Supplier.objects.get(legal_name="CV Shortlist")
     review.match_decide(
         demand_id=world.demand.pk,

@@ -11,8 +11,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from matchmaking import pipeline, services, tasks
+from matchmaking import pipeline, tasks
 from matchmaking.choices import MatchKind, PartnershipStage
+from matchmaking.engine import rescoring
 from matchmaking.models import Match, Partnership, PartnershipEvent
 from matchmaking.scoring.config import FACTORS
 from matchmaking.selectors.pipeline import partnership_list, pipeline_board
@@ -485,7 +486,7 @@ def test_committing_volume_lowers_the_suppliers_free_capacity_in_a_real_rescore(
     cat = f.catalogue()
     ikm = f.supplier(cat, name="CV Logam Ceper", capacity=5000)
     other_demand = f.brake_block_demand(cat, quantity=2000)
-    services.rescore_demand(demand_id=other_demand.pk)
+    rescoring.rescore_demand(demand_id=other_demand.pk)
     assert capacity_fit(Match.objects.get(demand=other_demand, supplier=ikm)) == pytest.approx(1)
 
     p = partnership(

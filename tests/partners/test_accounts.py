@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from matchmaking import services as matching
 from matchmaking.choices import MatchKind
+from matchmaking.engine import rescoring
 from matchmaking.models import Match
 from partners import accounts, verification
 from partners.choices import AccountType, DemandStatus, NotificationKind, VerificationStatus
@@ -297,7 +297,7 @@ def test_verifying_an_ikm_notifies_its_owner_and_matches_it_to_a_fitting_open_de
     cat, staff, django_capture_on_commit_callbacks
 ):
     demand = f.brake_block_demand(cat)
-    matching.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     ikm = f.supplier(cat, name="CV Logam Baru", verified=False)
     ikm.owner = owner()
     ikm.save(update_fields=["owner"])
@@ -431,7 +431,7 @@ def test_suspending_a_verified_ikm_takes_it_out_of_the_matches(
 ):
     demand = f.brake_block_demand(cat)
     ikm = f.supplier(cat, name="CV Akan Ditangguhkan")
-    matching.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     assert Match.objects.filter(supplier=ikm, demand=demand).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -486,7 +486,7 @@ def test_an_open_demand_of_an_unverified_or_inactive_manufacturer_gets_no_matche
     demand = f.brake_block_demand(cat, manufacturer=manufacturer)
     assert demand.status == DemandStatus.OPEN
 
-    matching.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     assert not Match.objects.filter(demand=demand).exists()
 
@@ -496,7 +496,7 @@ def test_an_open_demand_of_a_verified_manufacturer_gets_matches(cat):
     manufacturer = ManufacturerFactory(verification_status=VerificationStatus.VERIFIED)
     demand = f.brake_block_demand(cat, manufacturer=manufacturer)
 
-    matching.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     assert list(Match.objects.filter(demand=demand).values_list("supplier_id", flat=True)) == [
         ikm.pk

@@ -16,8 +16,8 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.forms.models import model_to_dict
 
-from matchmaking import services as matching
 from matchmaking.choices import MatchStatus, PartnershipStage
+from matchmaking.engine import rescoring
 from matchmaking.models import Match, MatchDecision, Partnership, PartnershipEvent
 from partners import privacy
 from partners.choices import DeletionStatus, DemandStatus, NotificationKind, VerificationStatus
@@ -404,13 +404,13 @@ def test_an_anonymised_ikm_is_no_longer_matched_after_the_rescore(
     demand = mf.brake_block_demand(cat)
     leaving = mf.supplier(cat, name="CV Leaving Ceper")
     staying = mf.supplier(cat, name="CV Staying Ceper")
-    matching.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     assert set(Match.objects.values_list("supplier_id", flat=True)) == {leaving.pk, staying.pk}
     request = privacy.deletion_request_create(organisation=leaving, by=staff)
 
     with django_capture_on_commit_callbacks(execute=True):
         privacy.deletion_request_confirm(deletion_request=request, by=staff)
-    matching.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     assert list(Match.objects.values_list("supplier_id", flat=True)) == [staying.pk]
 

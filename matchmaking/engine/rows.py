@@ -2,7 +2,7 @@
 
 Nothing here builds a Python object per factor or per reason: the breakdown is two lists
 (factor values, contributions in millionths) and the explanation is the compact facts the
-reasons are rebuilt from when a page shows them (see ``matchmaking.explanations``).
+reasons are rebuilt from when a page shows them (see ``matchmaking.engine.explanations``).
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .choices import MatchKind
+from ..choices import MatchKind
+from ..scoring.engine import Ranking
+from ..scoring.evaluation import MICRO
+from ..scoring.explain import Labels
+from ..scoring.facts import demand_context, failures_from_facts, row_facts
 from .explanations import issue_text
 from .persistence import MatchRow
-from .scoring.engine import Ranking
-from .scoring.evaluation import MICRO
-from .scoring.explain import Labels
-from .scoring.facts import demand_context, failures_from_facts, row_facts
 
 NO_CAPABILITY = (
     "Pemasok tidak lagi menawarkan komponen ini, atau tidak terverifikasi/aktif",

@@ -20,8 +20,8 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .choices import LIVE_PARTNERSHIP_STAGES, MatchKind, MatchStatus
-from .models import Match, MatchingPolicy, Partnership, PartnershipEvent
+from ..choices import LIVE_PARTNERSHIP_STAGES, MatchKind, MatchStatus
+from ..models import Match, MatchingPolicy, Partnership, PartnershipEvent
 
 UPDATE_FIELDS = [
     "capability",

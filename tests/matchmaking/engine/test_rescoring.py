@@ -8,12 +8,13 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from matchmaking import services
 from matchmaking.choices import MatchKind, MatchStatus, PartnershipStage
-from matchmaking.explanations import match_reasons
-from matchmaking.loading import load_labels
+from matchmaking.engine import rescoring, runs, scheduling
+from matchmaking.engine.explanations import match_reasons
+from matchmaking.engine.loading import load_labels
+from matchmaking.engine.policies import policy_active
+from matchmaking.engine.publishing import policy_publish
 from matchmaking.models import ConsortiumSuggestion, Match, PartnershipEvent
-from matchmaking.policies import policy_active, policy_publish
 from matchmaking.scoring.config import ALGORITHM_VERSION, DEFAULT_WEIGHTS, FACTORS
 from partners import services as partners_services
 from partners.choices import VerificationStatus
@@ -93,7 +94,7 @@ def test_rescore_demand_ranks_capable_suppliers_and_keeps_one_failure_as_near_mi
     f.supplier(cat, name="Chairs", component_type=cat.chair)
     f.supplier(cat, name="Unverified", verified=False)
 
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     assert ranking(demand) == ["Near and big", "Far", "Small"]
     assert list(
@@ -115,7 +116,7 @@ def test_rescore_demand_stores_exact_breakdown_version_and_policy(cat):
     f.supplier(cat, name="A")
     f.supplier(cat, name="B", capacity=700)
 
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     policy = policy_active()
     for match in Match.objects.filter(demand=demand):
@@ -131,10 +132,10 @@ def test_rescore_demand_twice_leaves_the_same_rows(cat):
     f.supplier(cat, name="A")
     f.supplier(cat, name="B", capacity=700)
     f.supplier(cat, name="C", certified=False)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     first = rows(demand)
 
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     assert rows(demand) == first
     assert Match.objects.filter(demand=demand).count() == 3
@@ -144,7 +145,7 @@ def test_capacity_in_tonnes_converts_through_the_unit_weight(cat):
     demand = f.brake_block_demand(cat, quantity=2000)
     f.supplier(cat, name="Tonnes", capacity=11, unit="ton")  # 11 t = 1,000 blocks of 11 kg
 
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     match = Match.objects.get(demand=demand)
     assert factor(match, "capacity_fit")["value"] == pytest.approx(0.5)
@@ -162,7 +163,7 @@ def test_committed_partnership_volume_reduces_free_capacity(cat):
         committed_unit="pcs",
     )
 
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     assert factor(Match.objects.get(demand=demand, supplier=ikm), "capacity_fit")[
         "value"
     ] == pytest.approx(0.5)
@@ -174,7 +175,7 @@ def test_committed_partnership_volume_reduces_free_capacity(cat):
         committed_monthly_volume=1000,
         committed_unit="pcs",
     )
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     match = Match.objects.get(demand=demand, supplier=ikm)
     assert match.kind == MatchKind.NEAR_MISS
     assert match.failed_constraints[0]["code"] == "no_free_capacity"
@@ -184,7 +185,7 @@ def test_consortium_suggested_when_no_single_supplier_has_the_capacity(cat):
     demand = f.brake_block_demand(cat, quantity=10_000)
     members = [f.supplier(cat, name=f"Foundry {i}", capacity=4000) for i in range(4)]
 
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     consortium = ConsortiumSuggestion.objects.get(demand=demand)
     assert float(consortium.total_quantity) == pytest.approx(10_000)
@@ -200,7 +201,7 @@ def test_no_consortium_when_one_supplier_covers_the_demand(cat):
     f.supplier(cat, name="Big", capacity=4000)
     f.supplier(cat, name="Small", capacity=1000)
 
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     assert not ConsortiumSuggestion.objects.filter(demand=demand).exists()
 
@@ -213,11 +214,11 @@ def test_reviewed_match_dropped_from_top_k_keeps_status_and_leaves_the_ranking(c
     demand = f.brake_block_demand(cat)
     weakest = f.supplier(cat, name="Weakest", capacity=400)
     f.supplier(cat, name="Middle", capacity=1500)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     Match.objects.filter(demand=demand, supplier=weakest).update(status=MatchStatus.SHORTLISTED)
 
     f.supplier(cat, name="Strong", capacity=5000)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     kept = Match.objects.get(demand=demand, supplier=weakest)
     assert kept.status == MatchStatus.SHORTLISTED
@@ -230,12 +231,12 @@ def test_reviewed_match_dropped_from_top_k_keeps_status_and_leaves_the_ranking(c
 def test_rejected_match_is_refreshed_not_deleted(cat):
     demand = f.brake_block_demand(cat)
     ikm = f.supplier(cat, name="Rejected", capacity=1000)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     match = Match.objects.get(demand=demand, supplier=ikm)
     Match.objects.filter(pk=match.pk).update(status=MatchStatus.REJECTED)
 
     SupplierCapability.objects.filter(supplier=ikm).update(monthly_capacity=2000)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     refreshed = Match.objects.get(pk=match.pk)
     assert refreshed.status == MatchStatus.REJECTED
@@ -247,7 +248,7 @@ def test_specification_change_flags_approved_match_and_live_partnership(
 ):
     demand = f.brake_block_demand(cat)
     ikm = f.supplier(cat, name="Grey iron foundry")
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     match = Match.objects.get(demand=demand, supplier=ikm)
     match.status = MatchStatus.APPROVED
     match.save()
@@ -277,7 +278,7 @@ def test_specification_change_flags_approved_match_and_live_partnership(
 
     # a second rescore neither duplicates the timeline entry nor moves the flag's time
     flagged_at = match.flagged_at
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     match.refresh_from_db()
     assert match.flagged_at == flagged_at
     assert PartnershipEvent.objects.filter(partnership=partnership).count() == 1
@@ -288,7 +289,7 @@ def test_new_mandatory_certification_flags_reviewed_match_with_the_missing_certi
 ):
     demand = f.brake_block_demand(cat)
     ikm = f.supplier(cat, name="Foundry")
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     Match.objects.filter(demand=demand, supplier=ikm).update(status=MatchStatus.SHORTLISTED)
     railway = f.CertificationFactory(code="iso-ts-22163", name="ISO/TS 22163")
 
@@ -319,7 +320,7 @@ def test_component_type_change_flags_reviewed_match_of_a_supplier_that_cannot_ma
     composite_block.required_processes.set([moulding])
     demand = f.brake_block_demand(cat)
     ikm = f.supplier(cat, name="Foundry")
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     match = Match.objects.get(demand=demand, supplier=ikm)
     Match.objects.filter(pk=match.pk).update(status=MatchStatus.APPROVED)
     partnership = f.PartnershipFactory(match=match, stage=PartnershipStage.CONTRACT)
@@ -347,7 +348,7 @@ def test_flag_clears_when_the_supplier_qualifies_again(cat, django_capture_on_co
     SupplierCertificationFactory(
         supplier=ikm, certification=cat.iso_9001, valid_until=demand.needed_by
     )
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     match = Match.objects.get(demand=demand, supplier=ikm)
     Match.objects.filter(pk=match.pk).update(status=MatchStatus.APPROVED)
     partnership = f.PartnershipFactory(match=match)
@@ -377,7 +378,7 @@ def test_flag_clears_when_the_supplier_qualifies_again(cat, django_capture_on_co
 def test_closed_demand_keeps_its_last_scores(cat, django_capture_on_commit_callbacks):
     demand = f.brake_block_demand(cat)
     ikm = f.supplier(cat, name="Foundry", capacity=1000)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     before = rows(demand)
     with django_capture_on_commit_callbacks(execute=True):
         partners_services.demand_close(demand=demand)
@@ -393,9 +394,9 @@ def test_closed_demand_keeps_its_last_scores(cat, django_capture_on_commit_callb
             lead_time_days=30,
         )
     assert len(callbacks) == 1
-    services.rescore_demand(demand_id=demand.pk)
-    run = services.full_rescore_start()
-    services.full_rescore_run(run_id=run.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
+    run = scheduling.full_rescore_start()
+    runs.full_rescore_run(run_id=run.pk)
 
     assert rows(demand) == before
 
@@ -405,7 +406,7 @@ def test_supplier_edit_enqueues_a_rescore_of_that_supplier_on_commit(
 ):
     demand = f.brake_block_demand(cat)
     ikm = f.supplier(cat, name="Newcomer", certified=False)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     assert Match.objects.get(demand=demand, supplier=ikm).kind == MatchKind.NEAR_MISS
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -428,7 +429,7 @@ def test_unverified_supplier_leaves_the_ranking_and_ranks_close_up(
     best = f.supplier(cat, name="Best", capacity=5000)
     f.supplier(cat, name="Second", capacity=1500)
     f.supplier(cat, name="Third", capacity=1000)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         partners_services.supplier_verification_set(
@@ -466,10 +467,10 @@ def test_incremental_supplier_rescores_agree_with_full_demand_rescores(cat, seed
         for i in range(9)
     ]
     for demand in demands:
-        services.rescore_demand(demand_id=demand.pk)
+        rescoring.rescore_demand(demand_id=demand.pk)
     reviewed = Match.objects.filter(demand=demands[0]).order_by("-score")[1]
     Match.objects.filter(pk=reviewed.pk).update(status=MatchStatus.SHORTLISTED)
-    services.rescore_demand(demand_id=demands[0].pk)
+    rescoring.rescore_demand(demand_id=demands[0].pk)
 
     for _ in range(25):
         ikm = rng.choice(suppliers)
@@ -490,11 +491,11 @@ def test_incremental_supplier_rescores_agree_with_full_demand_rescores(cat, seed
             ikm.save()
         else:
             capability.materials.set([rng.choice([cat.grey_iron, cat.aluminium])])
-        services.rescore_supplier(supplier_id=ikm.pk)
+        rescoring.rescore_supplier(supplier_id=ikm.pk)
 
         incremental = {d.pk: rows(d) for d in demands}
         for demand in demands:
-            services.rescore_demand(demand_id=demand.pk)
+            rescoring.rescore_demand(demand_id=demand.pk)
         assert {d.pk: rows(d) for d in demands} == incremental, edit
 
 
@@ -502,13 +503,13 @@ def test_suspending_the_manufacturer_withdraws_its_demands_suggestions(cat):
     demand = f.brake_block_demand(cat)
     suggested = f.supplier(cat, name="Foundry A")
     reviewed = f.supplier(cat, name="Foundry B")
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     Match.objects.filter(demand=demand, supplier=reviewed).update(status=MatchStatus.SHORTLISTED)
     assert Match.objects.filter(demand=demand, supplier=suggested, is_current=True).exists()
 
     demand.manufacturer.verification_status = VerificationStatus.SUSPENDED
     demand.manufacturer.save()
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     assert not Match.objects.filter(demand=demand, supplier=suggested).exists()
     kept = Match.objects.get(demand=demand, supplier=reviewed)

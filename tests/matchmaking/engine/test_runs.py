@@ -7,10 +7,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from matchmaking import services
 from matchmaking.choices import ScoringRunKind, ScoringRunStatus
+from matchmaking.engine import policies, runs, scheduling
+from matchmaking.engine.publishing import policy_publish
 from matchmaking.models import ConsortiumSuggestion, Match, ScoringRun
-from matchmaking.policies import policy_publish
 from matchmaking.scoring.config import DEFAULT_WEIGHTS
 from partners.choices import DemandStatus
 from tests.matchmaking import factories as f
@@ -50,7 +50,7 @@ def test_full_rescore_start_records_a_pending_run_and_enqueues_it_on_commit(
     market, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = services.full_rescore_start(reason="test")
+        run = scheduling.full_rescore_start(reason="test")
     assert run.kind == ScoringRunKind.FULL
     assert run.status == ScoringRunStatus.PENDING
     assert run.total == 7
@@ -69,10 +69,10 @@ def test_full_rescore_request_refuses_while_a_full_run_is_pending(
     market, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        pending = services.full_rescore_request(reason="first")
+        pending = scheduling.full_rescore_request(reason="first")
 
-        with pytest.raises(services.RescoreAlreadyRunning) as refused:
-            services.full_rescore_request(reason="second")
+        with pytest.raises(scheduling.RescoreAlreadyRunning) as refused:
+            scheduling.full_rescore_request(reason="second")
 
     assert refused.value.run == pending
     assert ScoringRun.objects.filter(kind=ScoringRunKind.FULL).count() == 1
@@ -84,7 +84,7 @@ def test_nightly_rescore_skips_when_a_full_run_is_still_running(market):
     running = ScoringRun.objects.create(
         kind=ScoringRunKind.FULL,
         status=ScoringRunStatus.RUNNING,
-        policy=services.policy_active(),
+        policy=policies.policy_active(),
         algorithm_version="test",
         total=7,
     )
@@ -98,10 +98,10 @@ def test_full_rescore_request_starts_when_the_last_run_finished(
     market, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.full_rescore_request(reason="first")
+        scheduling.full_rescore_request(reason="first")
 
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.full_rescore_request(reason="second")
+        second = scheduling.full_rescore_request(reason="second")
 
     second.refresh_from_db()
     assert second.status == ScoringRunStatus.DONE
@@ -109,20 +109,20 @@ def test_full_rescore_request_starts_when_the_last_run_finished(
 
 
 def test_full_rescore_runs_in_batches_recording_progress(market):
-    run = services.full_rescore_start()
+    run = scheduling.full_rescore_start()
 
-    services.full_rescore_run(run_id=run.pk, batch_size=3, max_batches=1)
+    runs.full_rescore_run(run_id=run.pk, batch_size=3, max_batches=1)
     run.refresh_from_db()
     assert run.status == ScoringRunStatus.RUNNING
     assert (run.done, run.total, run.percent) == (3, 7, 43)
     assert run.cursor == market[2].pk
     assert set(Match.objects.values_list("demand_id", flat=True)) <= {d.pk for d in market[:3]}
 
-    services.full_rescore_run(run_id=run.pk, batch_size=3, max_batches=1)
+    runs.full_rescore_run(run_id=run.pk, batch_size=3, max_batches=1)
     run.refresh_from_db()
     assert (run.done, run.cursor) == (6, market[5].pk)
 
-    services.full_rescore_run(run_id=run.pk, batch_size=3)
+    runs.full_rescore_run(run_id=run.pk, batch_size=3)
     run.refresh_from_db()
     assert run.status == ScoringRunStatus.DONE
     assert (run.done, run.total, run.percent) == (7, 7, 100)
@@ -130,45 +130,45 @@ def test_full_rescore_runs_in_batches_recording_progress(market):
 
 
 def test_stopped_and_resumed_full_rescore_leaves_the_same_rows_as_an_uninterrupted_one(market):
-    uninterrupted = services.full_rescore_start()
-    services.full_rescore_run(run_id=uninterrupted.pk, batch_size=2)
+    uninterrupted = scheduling.full_rescore_start()
+    runs.full_rescore_run(run_id=uninterrupted.pk, batch_size=2)
     expected = f.stored_results()
     assert ConsortiumSuggestion.objects.exists()
     Match.objects.all().delete()
     ConsortiumSuggestion.objects.all().delete()
 
-    run = services.full_rescore_start()
-    services.full_rescore_run(run_id=run.pk, batch_size=2, max_batches=2)
+    run = scheduling.full_rescore_start()
+    runs.full_rescore_run(run_id=run.pk, batch_size=2, max_batches=2)
     assert ScoringRun.objects.get(pk=run.pk).done == 4
-    services.full_rescore_run(run_id=run.pk, batch_size=2)
+    runs.full_rescore_run(run_id=run.pk, batch_size=2)
 
     assert f.stored_results() == expected
     assert ScoringRun.objects.get(pk=run.pk).status == ScoringRunStatus.DONE
 
 
 def test_finished_run_is_not_rerun(market):
-    run = services.full_rescore_start()
-    services.full_rescore_run(run_id=run.pk)
+    run = scheduling.full_rescore_start()
+    runs.full_rescore_run(run_id=run.pk)
     Match.objects.all().delete()
 
-    services.full_rescore_run(run_id=run.pk)
+    runs.full_rescore_run(run_id=run.pk)
 
     assert not Match.objects.exists()
     assert ScoringRun.objects.get(pk=run.pk).done == 7
 
 
 def test_missing_run_is_ignored(db):
-    assert services.full_rescore_run(run_id=987654) is None
+    assert runs.full_rescore_run(run_id=987654) is None
 
 
 def test_demand_closed_during_a_run_is_skipped(market):
-    run = services.full_rescore_start()
-    services.full_rescore_run(run_id=run.pk, batch_size=3, max_batches=1)
+    run = scheduling.full_rescore_start()
+    runs.full_rescore_run(run_id=run.pk, batch_size=3, max_batches=1)
     late = market[4]
     late.status = DemandStatus.CLOSED
     late.save()
 
-    services.full_rescore_run(run_id=run.pk, batch_size=3)
+    runs.full_rescore_run(run_id=run.pk, batch_size=3)
 
     assert not Match.objects.filter(demand=late).exists()
     run.refresh_from_db()
@@ -179,12 +179,12 @@ def test_demand_closed_during_a_run_is_skipped(market):
 def test_run_of_a_superseded_policy_stops_and_leaves_the_scores_to_the_new_run(
     market, django_capture_on_commit_callbacks
 ):
-    old = services.full_rescore_start()
-    services.full_rescore_run(run_id=old.pk, batch_size=3, max_batches=1)
+    old = scheduling.full_rescore_start()
+    runs.full_rescore_run(run_id=old.pk, batch_size=3, max_batches=1)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         policy = policy_publish(by=None, weights={**DEFAULT_WEIGHTS, "distance": 0.5})
-    services.full_rescore_run(run_id=old.pk, batch_size=3)
+    runs.full_rescore_run(run_id=old.pk, batch_size=3)
     old.refresh_from_db()
     assert old.status == ScoringRunStatus.FAILED
     assert old.finished_at is not None
@@ -197,15 +197,15 @@ def test_run_of_a_superseded_policy_stops_and_leaves_the_scores_to_the_new_run(
 def test_resume_stalled_runs_reenqueues_runs_without_recent_progress(
     market, django_capture_on_commit_callbacks
 ):
-    stalled = services.full_rescore_start()
-    services.full_rescore_run(run_id=stalled.pk, batch_size=3, max_batches=1)
-    fresh = services.full_rescore_start()
+    stalled = scheduling.full_rescore_start()
+    runs.full_rescore_run(run_id=stalled.pk, batch_size=3, max_batches=1)
+    fresh = scheduling.full_rescore_start()
     ScoringRun.objects.filter(pk=stalled.pk).update(
         updated_at=timezone.now() - datetime.timedelta(minutes=30)
     )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        resumed = services.resume_stalled_runs(older_than_minutes=10)
+        resumed = scheduling.resume_stalled_runs(older_than_minutes=10)
 
     assert resumed == [stalled.pk]
     assert len(callbacks) == 1
@@ -217,13 +217,13 @@ def test_resume_stalled_runs_reenqueues_runs_without_recent_progress(
 
 
 def test_failing_run_records_the_error(market, monkeypatch):
-    run = services.full_rescore_start()
+    run = scheduling.full_rescore_start()
 
     def broken(*args, **kwargs):
         raise ValueError("scoring exploded")
 
-    monkeypatch.setattr(services, "rescore_specs", broken)
-    from matchmaking.tasks import full_rescore_task
+    monkeypatch.setattr(runs, "rescore_specs", broken)
+    from matchmaking.engine.tasks import full_rescore_task
 
     with pytest.raises(ValueError):
         full_rescore_task.apply(args=[run.pk], throw=True)
@@ -231,3 +231,15 @@ def test_failing_run_records_the_error(market, monkeypatch):
     run.refresh_from_db()
     assert run.status == ScoringRunStatus.FAILED
     assert "scoring exploded" in run.errors[-1]
+
+
+def test_full_rescore_in_process_scores_without_enqueueing(
+    market, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        run = runs.full_rescore_in_process(reason="demo")
+
+    assert callbacks == []
+    assert run.status == ScoringRunStatus.DONE
+    assert run.done == len(market)
+    assert Match.objects.filter(demand__in=market).exists()

@@ -16,12 +16,12 @@ from components.models import Certification, ComponentType, KbliCode, Material, 
 from partners.choices import DemandStatus, VerificationStatus
 from partners.models import Demand, Supplier, SupplierCapability, SupplierCertification
 
-from .choices import CAPACITY_COMMITTING_STAGES, LIVE_PARTNERSHIP_STAGES, PartnershipStage
-from .models import Match, Partnership
-from .scoring.explain import Labels
-from .scoring.inputs import NOT_HELD, Candidates, DemandSpec, Vocabularies, valid_until_ordinal
-from .scoring.units import UNIT_CODES, conversion
-from .scoring.vocab import WORD_BITS, Vocabulary
+from ..choices import CAPACITY_COMMITTING_STAGES, LIVE_PARTNERSHIP_STAGES, PartnershipStage
+from ..models import Match, Partnership
+from ..scoring.explain import Labels
+from ..scoring.inputs import NOT_HELD, Candidates, DemandSpec, Vocabularies, valid_until_ordinal
+from ..scoring.units import UNIT_CODES, conversion
+from ..scoring.vocab import WORD_BITS, Vocabulary
 
 
 def load_vocabularies() -> Vocabularies:

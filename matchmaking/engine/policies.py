@@ -1,8 +1,5 @@
-"""Matching policies: the active weights and parameters, and publishing a new version.
-
-A policy is never edited in place: publishing creates the next version, deactivates the
-previous one and, once the transaction commits, starts a full rescore under it.
-"""
+"""Matching policies: the policy in force, its scoring parameters and the validation of new
+weights and parameters (``publishing`` publishes a new version)."""
 
 from __future__ import annotations
 
@@ -12,11 +9,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from .models import MatchingPolicy
-from .scoring.config import DEFAULT_WEIGHTS, FACTORS, Params, normalise_weights
+from ..models import MatchingPolicy
+from ..scoring.config import DEFAULT_WEIGHTS, FACTORS, Params, normalise_weights
 
 DEFAULT_TOP_K = 20
 
@@ -81,38 +77,3 @@ def validate_policy(
     if errors:
         raise ValidationError(errors)
     return clean_weights, clean_params
-
-
-def policy_publish(
-    *,
-    by,
-    weights: Mapping[str, Any],
-    parameters: Mapping[str, Any] | None = None,
-    top_k: int = DEFAULT_TOP_K,
-    name: str = "Standard",
-    note: str = "",
-) -> MatchingPolicy:
-    """Create and activate the next policy version, then rescore everything on commit."""
-    from .services import full_rescore_start
-
-    clean_weights, clean_params = validate_policy(weights=weights, parameters=parameters or {})
-    with transaction.atomic():
-        current = MatchingPolicy.objects.select_for_update().filter(is_active=True).first()
-        version = (MatchingPolicy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
-        if current is not None:
-            current.is_active = False
-            current.save(update_fields=["is_active", "updated_at"])
-        policy = MatchingPolicy(
-            version=version,
-            name=name,
-            weights=clean_weights,
-            parameters=clean_params,
-            top_k=top_k,
-            is_active=True,
-            note=note,
-            created_by=by,
-        )
-        policy.full_clean()
-        policy.save()
-        full_rescore_start(triggered_by=by, reason=f"policy v{version} published")
-    return policy

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 
 from django.utils.translation import get_language
 
-from .scoring.config import FACTORS, normalise_weights
-from .scoring.evaluation import FactorContribution
-from .scoring.explain import Labels, breakdown_rows, render_all
-from .scoring.facts import failures_from_facts, reasons_from_facts
-from .scoring.reasons import Reason
+from ..scoring.config import FACTORS, normalise_weights
+from ..scoring.evaluation import FactorContribution
+from ..scoring.explain import Labels, breakdown_rows, render_all
+from ..scoring.facts import failures_from_facts, reasons_from_facts
+from ..scoring.reasons import Reason
 
 
 def language() -> str:

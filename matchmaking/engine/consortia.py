@@ -9,18 +9,18 @@ import numpy as np
 
 from partners.models import Supplier
 
-from .models import ConsortiumSuggestion, MatchingPolicy
-from .scoring.allocation import (
+from ..models import ConsortiumSuggestion, MatchingPolicy
+from ..scoring.allocation import (
     Consortium,
     ConsortiumCandidate,
     ConsortiumParams,
     consortium_for_demand,
 )
-from .scoring.config import ALGORITHM_VERSION
-from .scoring.engine import Ranking
-from .scoring.evaluation import MICRO
-from .scoring.explain import format_quantity
-from .scoring.inputs import DemandSpec
+from ..scoring.config import ALGORITHM_VERSION
+from ..scoring.engine import Ranking
+from ..scoring.evaluation import MICRO
+from ..scoring.explain import format_quantity
+from ..scoring.inputs import DemandSpec
 
 # A dozen shortlisted candidates keep the MILP to milliseconds per demand.
 PARAMS = ConsortiumParams(max_candidates=12)

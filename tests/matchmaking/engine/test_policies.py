@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from matchmaking.choices import ScoringRunKind, ScoringRunStatus
+from matchmaking.engine.policies import default_parameters, policy_active, policy_params
+from matchmaking.engine.publishing import policy_publish
 from matchmaking.models import Match, MatchingPolicy, ScoringRun
-from matchmaking.policies import default_parameters, policy_active, policy_params, policy_publish
 from matchmaking.scoring.config import DEFAULT_WEIGHTS, FACTORS
 from tests.matchmaking import factories as f
 
@@ -110,7 +111,7 @@ def test_policy_publish_enqueues_a_full_rescore_under_the_new_policy_on_commit(
     f.supplier(cat, name="Far and big", capacity=5000, regency=f.far_regency())
     capacity_first = policy_publish(by=staff_user, weights={"capacity_fit": 1, "distance": 0.01})
     run = ScoringRun.objects.get(policy=capacity_first)
-    from matchmaking.services import full_rescore_run
+    from matchmaking.engine.runs import full_rescore_run
 
     full_rescore_run(run_id=run.pk)
     top = Match.objects.get(demand=demand, rank=1)

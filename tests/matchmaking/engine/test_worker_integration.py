@@ -20,9 +20,9 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from matchmaking import services
 from matchmaking.celery import app
 from matchmaking.choices import MatchKind, ScoringRunStatus
+from matchmaking.engine import rescoring, runs, scheduling
 from matchmaking.models import ConsortiumSuggestion, Match, ScoringRun
 from partners import services as partners_services
 from tests.matchmaking import factories as f
@@ -120,7 +120,7 @@ def test_worker_rescores_a_supplier_after_it_gains_its_certificate(worker):
     demand = f.brake_block_demand(cat)
     ikm = f.supplier(cat, name="Foundry awaiting ISO", certified=False)
     f.supplier(cat, name="Certified foundry", capacity=1000)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     assert Match.objects.get(supplier=ikm).kind == MatchKind.NEAR_MISS
     process = worker()
 
@@ -148,15 +148,15 @@ def test_full_rescore_killed_mid_run_resumes_to_the_same_rows(worker):
             regency=regencies[i % 2],
         )
     demands = [f.brake_block_demand(cat, quantity=200 + 97 * i) for i in range(150)]
-    uninterrupted = services.full_rescore_start(reason="reference")
-    services.full_rescore_run(run_id=uninterrupted.pk)
+    uninterrupted = scheduling.full_rescore_start(reason="reference")
+    runs.full_rescore_run(run_id=uninterrupted.pk)
     expected = f.stored_results()
     assert len(expected) > len(demands)
     Match.objects.all().delete()
     ConsortiumSuggestion.objects.all().delete()
 
     first = worker(JEMBATAN_RESCORE_BATCH="1")
-    run = services.full_rescore_start(reason="to be killed")
+    run = scheduling.full_rescore_start(reason="to be killed")
     wait_for(
         lambda: ScoringRun.objects.get(pk=run.pk).done >= 10,
         timeout=60,
@@ -170,7 +170,7 @@ def test_full_rescore_killed_mid_run_resumes_to_the_same_rows(worker):
     assert Match.objects.values("demand").distinct().count() < len(demands)
 
     worker(JEMBATAN_RESCORE_BATCH="7")
-    assert services.resume_stalled_runs(older_than_minutes=0) == [run.pk]
+    assert scheduling.resume_stalled_runs(older_than_minutes=0) == [run.pk]
     wait_for(
         lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRunStatus.DONE,
         timeout=120,

@@ -1,8 +1,5 @@
-"""Matching services: rescoring demands and suppliers, resumable full rescores, and the
-receivers that turn partner changes into rescoring work.
-
-Only these services enqueue tasks, always through ``transaction.on_commit``.
-"""
+"""Rescoring: demands and suppliers scored against the candidates of their categories, and
+their top-K, near misses and consortia stored. Enqueues nothing (``scheduling`` does)."""
 
 from __future__ import annotations
 
@@ -11,34 +8,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, QuerySet
-from django.db.models.functions import Greatest
+from django.db import transaction
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from partners.choices import DemandStatus
 from partners.models import Demand
 
-from .choices import (
-    REVIEWED_MATCH_STATUSES,
-    MatchKind,
-    MatchStatus,
-    ScoringRunKind,
-    ScoringRunStatus,
-)
+from ..choices import REVIEWED_MATCH_STATUSES, MatchKind, MatchStatus
+from ..models import ConsortiumSuggestion, Match, MatchingPolicy
+from ..scoring.config import ALGORITHM_VERSION, Params
+from ..scoring.engine import Ranking, rank_demand
+from ..scoring.evaluation import MICRO
+from ..scoring.explain import Labels
+from ..scoring.incremental import rank_supplier
+from ..scoring.inputs import Candidates, DemandSpec, Vocabularies
 from .consortia import write_consortia
 from .loading import load_candidates, load_demand_specs, load_labels, load_vocabularies
-from .models import ConsortiumSuggestion, Match, MatchingPolicy, ScoringRun
 from .persistence import MatchRow, delete_suggestions, rerank, write_rows
 from .policies import policy_active, policy_params
 from .rows import ranking_rows
-from .scoring.config import ALGORITHM_VERSION, Params
-from .scoring.engine import Ranking, rank_demand
-from .scoring.evaluation import MICRO
-from .scoring.explain import Labels
-from .scoring.incremental import rank_supplier
-from .scoring.inputs import Candidates, DemandSpec, Vocabularies
 
 
 @dataclass(frozen=True)
@@ -268,175 +257,3 @@ def _needs_full_rescore(old: Match | None, new: MatchRow | None, counts, k: int)
     if new is None or not new.is_current or new.kind != old.kind:
         return True
     return new.score < old.score
-
-
-# --- full rescore runs ------------------------------------------------------------------------
-
-
-def full_rescore_start(*, triggered_by=None, reason: str = "") -> ScoringRun:
-    """Record a full rescore of every open demand and enqueue it once this commits."""
-    from .tasks import full_rescore_task
-
-    policy = policy_active()
-    run = ScoringRun.objects.create(
-        kind=ScoringRunKind.FULL,
-        policy=policy,
-        algorithm_version=ALGORITHM_VERSION,
-        total=Demand.objects.filter(status=DemandStatus.OPEN).count(),
-        reason=reason[:200],
-        triggered_by=triggered_by,
-    )
-    transaction.on_commit(lambda: full_rescore_task.delay(run.pk))
-    return run
-
-
-class RescoreAlreadyRunning(Exception):
-    """A full rescore is already pending or running (``run``); start none on top of it."""
-
-    def __init__(self, run: ScoringRun) -> None:
-        super().__init__(run.pk)
-        self.run = run
-
-
-def full_rescore_request(*, triggered_by=None, reason: str = "") -> ScoringRun:
-    """Start a full rescore unless one is pending or running (``RescoreAlreadyRunning``).
-
-    The policy in force is locked while checking, so two officers pressing the button (or
-    the button and the nightly beat) at once start one run; ``policy_publish`` takes the
-    same lock. Publishing a policy still starts its own run, on the new weights."""
-    from .selectors.rescoring import full_run_in_progress
-
-    with transaction.atomic():
-        list(MatchingPolicy.objects.select_for_update().filter(is_active=True).values("pk"))
-        running = full_run_in_progress()
-        if running is not None:
-            raise RescoreAlreadyRunning(running)
-        return full_rescore_start(triggered_by=triggered_by, reason=reason)
-
-
-def full_rescore_run(
-    *, run_id: int, batch_size: int | None = None, max_batches: int | None = None
-) -> ScoringRun | None:
-    """Process a full rescore from its cursor in batches of demands, each batch committed
-    with its progress; a rerun after a crash resumes where the last batch ended.
-
-    Each batch locks the run, so a second worker on the same run (a redelivered or resumed
-    task) waits and then skips what is done. Candidates are loaded per batch, so a supplier
-    edited during a long run is not scored from a stale snapshot. A run whose policy has
-    been superseded stops: the new policy's run rescores everything.
-
-    ``max_batches`` stops early (used to simulate a killed worker)."""
-    run = ScoringRun.objects.filter(pk=run_id).select_related("policy").first()
-    if run is None or run.status in (ScoringRunStatus.DONE, ScoringRunStatus.FAILED):
-        return run
-    if run.status == ScoringRunStatus.PENDING:
-        run.status = ScoringRunStatus.RUNNING
-        run.started_at = timezone.now()
-        run.save(update_fields=["status", "started_at", "updated_at"])
-    batch_size = batch_size or settings.RESCORE_BATCH_SIZE
-    ctx = Context.load(run.policy)
-    # Demands go category by category, so a batch loads the candidates of one (or two)
-    # categories only; the cursor is the (category, demand id) position reached.
-    todo = list(
-        Demand.objects.filter(status=DemandStatus.OPEN)
-        .filter(
-            Q(component_type__category_id__gt=run.cursor_category)
-            | Q(component_type__category_id=run.cursor_category, pk__gt=run.cursor)
-        )
-        .order_by("component_type__category_id", "pk")
-        .values_list("component_type__category_id", "pk")
-    )
-    for batches, start in enumerate(range(0, len(todo), batch_size)):
-        if max_batches is not None and batches >= max_batches:
-            return run
-        batch = todo[start : start + batch_size]
-        with transaction.atomic():
-            relax_durability()
-            locked = ScoringRun.objects.select_for_update().get(pk=run.pk)
-            if locked.status != ScoringRunStatus.RUNNING:
-                return locked
-            if not MatchingPolicy.objects.filter(pk=run.policy_id, is_active=True).exists():
-                _fail(locked, f"superseded: policy v{run.policy.version} is no longer active")
-                return locked
-            if (locked.cursor_category, locked.cursor) >= batch[-1]:
-                continue
-            still_open = Demand.objects.filter(
-                pk__in=[pk for _, pk in batch], status=DemandStatus.OPEN
-            )
-            still_open_ids = list(still_open.values_list("pk", flat=True))
-            specs = load_demand_specs(still_open_ids)
-            rescore_specs(specs, ctx)
-            withdraw_suggestions(set(still_open_ids) - {spec.demand_id for spec in specs})
-            ScoringRun.objects.filter(pk=run.pk).update(
-                cursor_category=batch[-1][0],
-                cursor=batch[-1][1],
-                done=F("done") + len(specs),
-                total=Greatest(F("total"), F("done") + len(specs)),
-                updated_at=timezone.now(),
-            )
-    with transaction.atomic():
-        run = ScoringRun.objects.select_for_update().select_related("policy").get(pk=run.pk)
-        if run.status == ScoringRunStatus.RUNNING:
-            run.status = ScoringRunStatus.DONE
-            run.finished_at = timezone.now()
-            run.total = run.done
-            run.save(update_fields=["status", "finished_at", "done", "total", "updated_at"])
-    return run
-
-
-def relax_durability() -> None:
-    """Commit this transaction without waiting for the WAL flush (PostgreSQL).
-
-    Scores are derived data: if the server crashed right after a batch committed, the run's
-    cursor would be lost along with the rows, and the batch is simply scored again."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-def _fail(run: ScoringRun, error: str) -> None:
-    run.errors = [*run.errors, error[:2000]]
-    run.status = ScoringRunStatus.FAILED
-    run.finished_at = timezone.now()
-    run.save(update_fields=["errors", "status", "finished_at", "updated_at"])
-
-
-def full_rescore_fail(*, run_id: int, error: str) -> None:
-    """Record that a full rescore stopped on an error (a finished run stays finished)."""
-    with transaction.atomic():
-        run = ScoringRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is not None and run.status in (ScoringRunStatus.PENDING, ScoringRunStatus.RUNNING):
-            _fail(run, error)
-
-
-def resume_stalled_runs(*, older_than_minutes: int = 10) -> list[int]:
-    """Re-enqueue full rescores whose worker died (no progress for a while)."""
-    from .tasks import full_rescore_task
-
-    cutoff = timezone.now() - timezone.timedelta(minutes=older_than_minutes)
-    stalled = list(
-        ScoringRun.objects.filter(
-            kind=ScoringRunKind.FULL,
-            status__in=[ScoringRunStatus.PENDING, ScoringRunStatus.RUNNING],
-            updated_at__lt=cutoff,
-        ).values_list("pk", flat=True)
-    )
-    for run_id in stalled:
-        ScoringRun.objects.filter(pk=run_id).update(updated_at=timezone.now())
-        transaction.on_commit(lambda run_id=run_id: full_rescore_task.delay(run_id))
-    return stalled
-
-
-# --- receivers of partner events ------------------------------------------------------------
-
-
-def on_supplier_changed(*, supplier_id: int) -> None:
-    from .tasks import rescore_supplier_task
-
-    transaction.on_commit(lambda: rescore_supplier_task.delay(supplier_id))
-
-
-def on_demand_changed(*, demand_id: int) -> None:
-    from .tasks import rescore_demand_task
-
-    transaction.on_commit(lambda: rescore_demand_task.delay(demand_id))
