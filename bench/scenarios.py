@@ -27,16 +27,16 @@ from django.conf import settings
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from matchmaking.celery import app
+from matchmaking.choices import MatchKind, ScoringRunStatus
+from matchmaking.engine.policies import policy_active
+from matchmaking.engine.scheduling import full_rescore_start
+from matchmaking.models import Match
+from matchmaking.scoring.allocation import allocate, lp_optimum
 from partners.choices import DemandStatus
 from partners.models import SupplierCapability
 from partners.services import capability_set
 
-from ..celery import app
-from ..choices import MatchKind, ScoringRunStatus
-from ..engine.policies import policy_active
-from ..engine.scheduling import full_rescore_start
-from ..models import Match
-from ..scoring.allocation import allocate, lp_optimum
 from .database import database_url
 from .naive import naive_full_rescore, stored_top_lists
 

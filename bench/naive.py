@@ -1,7 +1,7 @@
 """The plain-Python baseline of a full rescore: ORM reads, the pure-Python reference scorer
 looping over every (demand, capability) pair, and one ORM write per stored row.
 
-The scorer is ``tests/matchmaking/scoring/reference.py``, the independent restatement of
+The scorer is ``bench/reference.py``, the independent restatement of
 the engine's rules that the scoring tests compare against. Free capacity here is the
 declared capacity: the benchmark registry has no partnerships committing volume.
 """
@@ -13,16 +13,16 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from matchmaking.choices import CLOSED_PARTNERSHIP_STAGES, MatchKind, MatchStatus, PartnershipStage
+from matchmaking.engine.loading import load_demand_specs
+from matchmaking.engine.policies import policy_params
+from matchmaking.models import Match, MatchingPolicy, Partnership
+from matchmaking.scoring.config import ALGORITHM_VERSION
+from matchmaking.scoring.inputs import CapabilityRow
 from partners.choices import VerificationStatus
 from partners.models import SupplierCapability
-from tests.matchmaking.scoring.reference import reference_evaluate, reference_rank
 
-from ..choices import CLOSED_PARTNERSHIP_STAGES, MatchKind, MatchStatus, PartnershipStage
-from ..engine.loading import load_demand_specs
-from ..engine.policies import policy_params
-from ..models import Match, MatchingPolicy, Partnership
-from ..scoring.config import ALGORITHM_VERSION
-from ..scoring.inputs import CapabilityRow
+from .reference import reference_evaluate, reference_rank
 
 TopLists = dict[int, tuple[frozenset[int], frozenset[int]]]
 """Demand id → (supplier ids of the top-K matches, of the top-K near misses)."""

@@ -1,7 +1,7 @@
 """Time ``allocate`` on 10,000 suppliers × 2,000 demands with ~100,000 candidate arcs, as a
 min-cost flow (the default) and as the HiGHS LP, each against the LP optimum.
 
-Run: ``.venv/bin/python -m tests.matchmaking.scoring.bench_allocation`` (not a unit test).
+Run: ``.venv/bin/python -m bench.allocation_solver`` (not a unit test).
 """
 
 from __future__ import annotations
