@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from matchmaking.scoring import DEFAULT_PARAMS, CapabilityRow, DemandSpec, Params
+from matchmaking.scoring.config import DEFAULT_PARAMS, Params
+from matchmaking.scoring.inputs import CapabilityRow, DemandSpec
 
 FACTORS = (
     "component_fit",

@@ -29,8 +29,7 @@ from .engine import scheduling
 from .engine.explanations import issue_text
 from .engine.loading import load_labels
 from .models import Match, MatchDecision, Partnership, PartnershipEvent
-from .scoring.facts import failures_from_facts
-from .scoring.reasons import Reason
+from .scoring.reasons import Reason, failures_from_facts
 
 # Moves an officer may make from each status. Approved is final here: the partnership then
 # lives in the pipeline (matchmaking.pipeline).

@@ -21,7 +21,7 @@ from ..engine.loading import load_labels
 from ..filters.matches import MatchFilterSet
 from ..models import Match
 from ..scoring.config import FACTORS
-from ..scoring.explain import render_all
+from ..scoring.texts import render_all
 from ..selectors.demands import issue_in, review_matches, stored_failures
 
 

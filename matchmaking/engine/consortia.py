@@ -17,10 +17,10 @@ from ..scoring.allocation import (
     consortium_for_demand,
 )
 from ..scoring.config import ALGORITHM_VERSION
-from ..scoring.engine import Ranking
 from ..scoring.evaluation import MICRO
-from ..scoring.explain import format_quantity
 from ..scoring.inputs import DemandSpec
+from ..scoring.ranking import Ranking
+from ..scoring.texts import format_quantity
 
 # A dozen shortlisted candidates keep the MILP to milliseconds per demand.
 PARAMS = ConsortiumParams(max_candidates=12)

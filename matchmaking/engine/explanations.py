@@ -9,9 +9,8 @@ from django.utils.translation import get_language
 
 from ..scoring.config import FACTORS, normalise_weights
 from ..scoring.evaluation import FactorContribution
-from ..scoring.explain import Labels, breakdown_rows, render_all
-from ..scoring.facts import failures_from_facts, reasons_from_facts
-from ..scoring.reasons import Reason
+from ..scoring.reasons import Reason, failures_from_facts, reasons_from_facts
+from ..scoring.texts import Labels, breakdown_rows, render_all
 
 
 def language() -> str:

@@ -18,8 +18,8 @@ from partners.models import Demand, Supplier, SupplierCapability, SupplierCertif
 
 from ..choices import CAPACITY_COMMITTING_STAGES, LIVE_PARTNERSHIP_STAGES, PartnershipStage
 from ..models import Match, Partnership
-from ..scoring.explain import Labels
 from ..scoring.inputs import NOT_HELD, Candidates, DemandSpec, Vocabularies, valid_until_ordinal
+from ..scoring.texts import Labels
 from ..scoring.units import UNIT_CODES, conversion
 from ..scoring.vocab import WORD_BITS, Vocabulary
 

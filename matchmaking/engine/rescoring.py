@@ -18,11 +18,11 @@ from partners.models import Demand
 from ..choices import REVIEWED_MATCH_STATUSES, MatchKind, MatchStatus
 from ..models import ConsortiumSuggestion, Match, MatchingPolicy
 from ..scoring.config import ALGORITHM_VERSION, Params
-from ..scoring.engine import Ranking, rank_demand
 from ..scoring.evaluation import MICRO
-from ..scoring.explain import Labels
 from ..scoring.incremental import rank_supplier
 from ..scoring.inputs import Candidates, DemandSpec, Vocabularies
+from ..scoring.ranking import Ranking, rank_demand
+from ..scoring.texts import Labels
 from .consortia import write_consortia
 from .loading import load_candidates, load_demand_specs, load_labels, load_vocabularies
 from .persistence import MatchRow, delete_suggestions, rerank, write_rows

@@ -12,10 +12,11 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..choices import MatchKind
-from ..scoring.engine import Ranking
 from ..scoring.evaluation import MICRO
-from ..scoring.explain import Labels
-from ..scoring.facts import demand_context, failures_from_facts, row_facts
+from ..scoring.facts import demand_context, row_facts
+from ..scoring.ranking import Ranking
+from ..scoring.reasons import failures_from_facts
+from ..scoring.texts import Labels
 from .explanations import issue_text
 from .persistence import MatchRow
 

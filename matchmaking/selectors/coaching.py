@@ -25,9 +25,9 @@ from partners.choices import DemandStatus
 from ..choices import MatchKind
 from ..engine.explanations import language
 from ..models import Match
-from ..scoring.explain import UNIT_LABELS, Labels, format_quantity, render
 from ..scoring.facts import Facts
 from ..scoring.reasons import Reason, ReasonCode
+from ..scoring.texts import UNIT_LABELS, Labels, format_quantity, render
 from ..scoring.units import UNITS
 
 # Lack kinds: the first part of a lack key such as "certification:5".

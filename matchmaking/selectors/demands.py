@@ -24,9 +24,9 @@ from ..engine.loading import load_labels
 from ..models import ConsortiumSuggestion, Match, MatchDecision
 from ..review import ALLOWED_MOVES
 from ..scoring.config import FACTORS, normalise_weights
-from ..scoring.explain import FACTOR_LABELS, Labels, format_number, format_quantity, render_all
-from ..scoring.facts import Facts, failures_from_facts, reasons_from_facts
-from ..scoring.reasons import Reason
+from ..scoring.facts import Facts
+from ..scoring.reasons import Reason, failures_from_facts, reasons_from_facts
+from ..scoring.texts import FACTOR_LABELS, Labels, format_number, format_quantity, render_all
 from ..scoring.units import COUNT_UNITS, UNITS
 
 AWAITING_REVIEW = (MatchStatus.SUGGESTED, MatchStatus.SHORTLISTED)

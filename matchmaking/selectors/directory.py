@@ -41,7 +41,7 @@ from partners.models import Supplier, SupplierCapability, SupplierCertification
 from ..choices import CAPACITY_COMMITTING_STAGES, REVIEWED_MATCH_STATUSES, MatchKind
 from ..engine.explanations import language
 from ..models import Match, Partnership
-from ..scoring.explain import UNIT_LABELS, format_number, format_quantity
+from ..scoring.texts import UNIT_LABELS, format_number, format_quantity
 from .coaching import lack_of, reason_labels
 
 PROFILE_MATCH_LIMIT = 100

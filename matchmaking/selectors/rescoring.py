@@ -11,7 +11,7 @@ from ..choices import ScoringRunKind, ScoringRunStatus
 from ..engine.explanations import language
 from ..models import MatchingPolicy, ScoringRun
 from ..scoring.config import FACTORS, normalise_weights
-from ..scoring.explain import FACTOR_LABELS
+from ..scoring.texts import FACTOR_LABELS
 
 UNFINISHED = (ScoringRunStatus.PENDING, ScoringRunStatus.RUNNING)
 FINISHED = (ScoringRunStatus.DONE, ScoringRunStatus.FAILED)

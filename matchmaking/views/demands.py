@@ -16,7 +16,7 @@ from ..engine.explanations import language
 from ..exports import Column, export_response
 from ..filters.demands import DemandFilterSet
 from ..scoring.config import FACTORS
-from ..scoring.explain import FACTOR_LABELS
+from ..scoring.texts import FACTOR_LABELS
 from ..selectors import demands as selectors
 from .access import paginate, query_without_page, staff_required, wants_fragment
 

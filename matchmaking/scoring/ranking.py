@@ -1,4 +1,4 @@
-"""Scoring a demand's candidates: hard constraints, score, one row per supplier, top-K."""
+"""Ranking a demand's candidates: hard constraints, score, one row per supplier, top-K."""
 
 from __future__ import annotations
 
@@ -14,11 +14,14 @@ from .constraints import failed_item_counts
 from .encoding import encode_demand
 from .evaluation import MICRO, Evaluation, FactorContribution, evaluate_encoded
 from .inputs import Candidates, DemandSpec, IntArray
-from .reasons import Reason
+from .reasons import Reason, row_failures, row_reasons
 
 
 @dataclass(frozen=True)
-class Match:
+class RankedCandidate:
+    """A supplier that passes the hard constraints, ranked in a demand's top-K with its
+    best row: the score, its breakdown and the reasons."""
+
     supplier_id: int
     capability_id: int
     score_micro: int
@@ -53,7 +56,7 @@ class DemandResult:
     algorithm_version: str
     weights: Mapping[str, float]
     params: Params
-    matches: tuple[Match, ...]
+    matches: tuple[RankedCandidate, ...]
     """Best first (score, then lower supplier id); one per supplier."""
     near_misses: tuple[NearMiss, ...]
     """Suppliers without a feasible row; best first, one per supplier."""
@@ -186,7 +189,7 @@ def score_demand(
     k: int | None = 50,
     near_miss_k: int | None = 50,
 ) -> DemandResult:
-    """:func:`rank_demand` with a :class:`Match` / :class:`NearMiss` (breakdown, reasons)
+    """:func:`rank_demand` with a :class:`RankedCandidate` / :class:`NearMiss` (breakdown, reasons)
     per chosen row; the evaluation covers every row of the demand's category."""
     ranking = rank_demand(
         demand,
@@ -207,12 +210,12 @@ def score_demand(
         weights=evaluation.weights,
         params=params,
         matches=tuple(
-            Match(
+            RankedCandidate(
                 supplier_id=int(rows.supplier_id[row]),
                 capability_id=int(rows.capability_id[row]),
                 score_micro=int(score[row]),
                 breakdown=evaluation.breakdown(int(row)),
-                reasons=evaluation.reasons(int(row)),
+                reasons=row_reasons(evaluation, int(row)),
             )
             for row in ranking.match_rows
         ),
@@ -221,8 +224,8 @@ def score_demand(
                 supplier_id=int(rows.supplier_id[row]),
                 capability_id=int(rows.capability_id[row]),
                 score_micro=int(score[row]),
-                failure=evaluation.failures(int(row))[0],
-                reasons=evaluation.reasons(int(row)),
+                failure=row_failures(evaluation, int(row))[0],
+                reasons=row_reasons(evaluation, int(row)),
             )
             for row in ranking.near_rows
         ),

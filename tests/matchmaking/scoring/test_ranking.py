@@ -5,15 +5,10 @@ from datetime import date
 import numpy as np
 import pytest
 
-from matchmaking.scoring import (
-    ALGORITHM_VERSION,
-    ReasonCode,
-    best_per_supplier,
-    micro_to_decimal,
-    score_demand,
-    top_k,
-)
-from matchmaking.scoring.engine import rank_demand
+from matchmaking.scoring.config import ALGORITHM_VERSION
+from matchmaking.scoring.evaluation import micro_to_decimal
+from matchmaking.scoring.ranking import best_per_supplier, rank_demand, score_demand, top_k
+from matchmaking.scoring.reasons import ReasonCode
 
 from .catalogue import (
     ALUMINIUM,

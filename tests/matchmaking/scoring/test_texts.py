@@ -2,8 +2,10 @@
 
 import pytest
 
-from matchmaking.scoring import FACTORS, Reason, ReasonCode, score_demand
-from matchmaking.scoring.explain import (
+from matchmaking.scoring.config import FACTORS
+from matchmaking.scoring.ranking import score_demand
+from matchmaking.scoring.reasons import Reason, ReasonCode
+from matchmaking.scoring.texts import (
     FACTOR_LABELS,
     Labels,
     breakdown_rows,
