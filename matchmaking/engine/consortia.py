@@ -10,13 +10,13 @@ import numpy as np
 from partners.models import Supplier
 
 from ..models import ConsortiumSuggestion, MatchingPolicy
-from ..scoring.allocation import (
+from ..scoring.config import ALGORITHM_VERSION
+from ..scoring.consortium import (
     Consortium,
     ConsortiumCandidate,
     ConsortiumParams,
     consortium_for_demand,
 )
-from ..scoring.config import ALGORITHM_VERSION
 from ..scoring.evaluation import MICRO
 from ..scoring.inputs import DemandSpec
 from ..scoring.ranking import Ranking
