@@ -1,5 +1,8 @@
-"""Showing a stored match in the reader's language: reasons rebuilt from the stored facts
-and rendered with the catalogue's current names, and the breakdown as table rows."""
+"""The one place that shows a stored match's explanation in the reader's language: the
+reasons and the failed constraints rebuilt from the stored facts (``scoring.reasons``) and
+rendered with the catalogue's current names (``scoring.texts``), the stored qualification
+issue in the reader's language, and the breakdown as table rows. Every view, export, API
+and admin page that shows a match goes through here."""
 
 from __future__ import annotations
 
@@ -14,7 +17,30 @@ from ..scoring.texts import Labels, breakdown_rows, render_all
 
 
 def language() -> str:
+    """The active language as the scoring texts name it: ``"en"`` or ``"id"``."""
     return "en" if (get_language() or "id").startswith("en") else "id"
+
+
+def _stored_facts(match) -> tuple[dict, list] | None:
+    explanation = match.explanation or {}
+    if explanation.get("ctx") is None or explanation.get("row") is None:
+        return None
+    return explanation["ctx"], explanation["row"]
+
+
+def stored_failures(match) -> tuple[Reason, ...]:
+    """The hard constraints the supplier fails, from the stored facts when present (else
+    from the stored ``failed_constraints``)."""
+    facts = _stored_facts(match)
+    if facts is not None:
+        return failures_from_facts(*facts)
+    return tuple(Reason.from_dict(item) for item in match.failed_constraints or [])
+
+
+def stored_reasons(match) -> tuple[Reason, ...]:
+    """One reason per factor of the score, from the stored facts (none without them)."""
+    facts = _stored_facts(match)
+    return reasons_from_facts(*facts) if facts is not None else ()
 
 
 def issue_text(failures: Sequence[Reason], labels: Labels) -> tuple[str, str]:
@@ -25,15 +51,24 @@ def issue_text(failures: Sequence[Reason], labels: Labels) -> tuple[str, str]:
     )
 
 
+def issue_in(match, lang: str | None = None) -> str:
+    """The stored qualification issue of a match in ``lang`` (the reader's by default)."""
+    if (lang or language()) == "en":
+        return match.qualification_issue_en or match.qualification_issue
+    return match.qualification_issue
+
+
+def match_lacks(match, labels: Labels, lang: str | None = None) -> list[str]:
+    """What the supplier lacks (its failed hard constraints), as sentences."""
+    return render_all(stored_failures(match), lang or language(), labels)
+
+
 def match_reasons(match, labels: Labels, lang: str | None = None) -> list[str]:
     """The reasons of a stored match: failed constraints first, then one per factor."""
-    explanation = match.explanation or {}
-    if not explanation:
+    if _stored_facts(match) is None:
         return []
-    lang = lang or language()
-    context, facts = explanation["ctx"], explanation["row"]
-    reasons = [*failures_from_facts(context, facts), *reasons_from_facts(context, facts)]
-    return render_all(reasons, lang, labels)
+    reasons = [*stored_failures(match), *stored_reasons(match)]
+    return render_all(reasons, lang or language(), labels)
 
 
 def match_breakdown(match, lang: str | None = None) -> list[dict[str, str]]:
