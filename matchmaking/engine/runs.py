@@ -19,6 +19,17 @@ from .loading import load_demand_specs
 from .policies import policy_active
 from .rescoring import Context, rescore_specs, withdraw_suggestions
 
+UNFINISHED = (ScoringRunStatus.PENDING, ScoringRunStatus.RUNNING)
+
+
+def full_run_unfinished() -> ScoringRun | None:
+    """The newest full rescore still pending or running, if any."""
+    return (
+        ScoringRun.objects.filter(kind=ScoringRunKind.FULL, status__in=UNFINISHED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
 
 def full_rescore_record(
     *, policy: MatchingPolicy | None = None, triggered_by=None, reason: str = ""

@@ -8,10 +8,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from ..choices import ScoringRunKind, ScoringRunStatus
+from ..choices import ScoringRunKind
 from ..models import MatchingPolicy, ScoringRun
-from ..selectors.rescoring import full_run_in_progress
-from .runs import full_rescore_record
+from .runs import UNFINISHED, full_rescore_record, full_run_unfinished
 from .tasks import full_rescore_task, rescore_demand_task, rescore_supplier_task
 
 
@@ -40,7 +39,7 @@ def full_rescore_request(*, triggered_by=None, reason: str = "") -> ScoringRun:
     same lock. Publishing a policy still starts its own run, on the new weights."""
     with transaction.atomic():
         list(MatchingPolicy.objects.select_for_update().filter(is_active=True).values("pk"))
-        running = full_run_in_progress()
+        running = full_run_unfinished()
         if running is not None:
             raise RescoreAlreadyRunning(running)
         return full_rescore_start(triggered_by=triggered_by, reason=reason)
@@ -52,7 +51,7 @@ def resume_stalled_runs(*, older_than_minutes: int = 10) -> list[int]:
     stalled = list(
         ScoringRun.objects.filter(
             kind=ScoringRunKind.FULL,
-            status__in=[ScoringRunStatus.PENDING, ScoringRunStatus.RUNNING],
+            status__in=UNFINISHED,
             updated_at__lt=cutoff,
         ).values_list("pk", flat=True)
     )

@@ -16,18 +16,7 @@ from matchmaking.models import Match, MatchingPolicy, ScoringRun
 from matchmaking.scoring.config import DEFAULT_WEIGHTS, FACTORS
 from tests.matchmaking import factories as f
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """Run enqueued tasks in-process even when a Redis broker is configured."""
-    from matchmaking.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
 
 def test_policy_active_creates_the_default_version_once():

@@ -22,18 +22,7 @@ from partners.models import SupplierCapability
 from tests.matchmaking import factories as f
 from tests.partners.factories import SupplierCertificationFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """Run enqueued tasks in-process even when a Redis broker is configured."""
-    from matchmaking.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
 
 @pytest.fixture
