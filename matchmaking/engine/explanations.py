@@ -13,12 +13,17 @@ from django.utils.translation import get_language
 from ..scoring.config import FACTORS, normalise_weights
 from ..scoring.evaluation import FactorContribution
 from ..scoring.reasons import Reason, failures_from_facts, reasons_from_facts
-from ..scoring.texts import Labels, breakdown_rows, render_all
+from ..scoring.texts import Labels, breakdown_rows, factor_label, render_all
 
 
 def language() -> str:
     """The active language as the scoring texts name it: ``"en"`` or ``"id"``."""
     return "en" if (get_language() or "id").startswith("en") else "id"
+
+
+def factor_name(factor: str, lang: str | None = None) -> str:
+    """A factor's name in ``lang`` (the reader's language by default)."""
+    return factor_label(factor, "en" if (lang or language()) == "en" else "id")
 
 
 def _stored_facts(match) -> tuple[dict, list] | None:

@@ -265,13 +265,18 @@ def render_all(reasons: Iterable[Reason], lang: Lang, labels: Labels) -> list[st
     return [render(reason, lang, labels) for reason in reasons]
 
 
+def factor_label(factor: str, lang: Lang) -> str:
+    """A factor's name in ``lang`` (``"capacity_fit"`` → ``Kapasitas`` / ``Capacity``)."""
+    return FACTOR_LABELS[factor][1 if lang == "en" else 0]
+
+
 def breakdown_rows(breakdown: Sequence[FactorContribution], lang: Lang) -> list[dict[str, str]]:
     """Template-ready rows: factor, label, value, weight (%), contribution (4 decimals) and
     contribution_exact (6 decimals; these add up exactly to the score)."""
     return [
         {
             "factor": item.factor,
-            "label": FACTOR_LABELS[item.factor][1 if lang == "en" else 0],
+            "label": factor_label(item.factor, lang),
             "value": format_number(item.value, lang, 2),
             "weight": format_quantity(round(item.weight * 100, 1), lang) + "%",
             "contribution": format_number(item.contribution_micro / MICRO, lang, 4),

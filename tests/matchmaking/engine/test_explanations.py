@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from django.utils import translation
 
 from matchmaking.engine.explanations import (
+    factor_name,
     issue_in,
     language,
     match_lacks,
@@ -49,3 +50,9 @@ def test_issue_in_follows_the_readers_language_and_falls_back_to_indonesian():
         assert language() == "id"
         assert issue_in(match) == "kurang"
     assert issue_in(stored(qualification_issue="kurang"), "en") == "kurang"
+
+
+def test_factor_name_in_the_readers_language():
+    with translation.override("en"):
+        assert factor_name("capacity_fit") == "Capacity"
+    assert factor_name("capacity_fit", "id") == "Kapasitas"
