@@ -55,7 +55,7 @@ test: venv ## Run the test suite (DATABASE_URL / CELERY_BROKER_URL pick PostgreS
 
 bench: export JEMBATAN_ENV := local
 bench: venv ## Benchmark the matching engine in a database of its own (docs/benchmarks.md)
-	$(MANAGE) bench $(BENCH_ARGS)
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: venv ## ruff (lint, format), import-linter (layering) and mypy (django-stubs; strict on scoring)
 	$(RUFF) check .

@@ -1,7 +1,7 @@
 """Admin for the matching engine.
 
 A matching policy is never edited in place: saving the form publishes a new version through
-``policies.policy_publish`` (which rescores everything). Scoring runs, matches, consortium
+``publishing.policy_publish`` (which rescores everything). Scoring runs, matches, consortium
 suggestions and partnerships are computed or brokered elsewhere and shown read-only here.
 """
 
@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin
 
-from . import policies
-from .explanations import match_breakdown, match_reasons
-from .loading import load_labels
+from .engine import policies, publishing
+from .engine.explanations import match_breakdown, match_reasons
+from .engine.loading import load_labels
 from .models import (
     ConsortiumSuggestion,
     Match,
@@ -71,7 +71,7 @@ class MatchingPolicyAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: MatchingPolicy, form: forms.ModelForm, change: bool
     ) -> None:
-        published = policies.policy_publish(
+        published = publishing.policy_publish(
             by=request.user,
             weights=form.cleaned_data["weights"],
             parameters=form.cleaned_data["parameters"] or {},

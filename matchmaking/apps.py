@@ -10,10 +10,10 @@ class MatchmakingConfig(AppConfig):
     def ready(self) -> None:
         from partners import events
 
-        from . import services
+        from .engine import scheduling
 
-        events.supplier_changed.connect(services.on_supplier_changed)
-        events.demand_changed.connect(services.on_demand_changed)
+        events.supplier_changed.connect(scheduling.on_supplier_changed)
+        events.demand_changed.connect(scheduling.on_demand_changed)
         from .partnerships import (
             announcements,
             notices,  # noqa: F401  (registers the matching notification kinds)

@@ -1,55 +1,26 @@
-"""Celery tasks: thin, idempotent, take ids, and exit quietly when the object is gone."""
+"""Celery tasks run by the beat: thin, idempotent, take ids, and exit quietly when the object
+is gone. The rescoring tasks live in ``matchmaking.engine.tasks`` (under their old names)."""
 
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from partners import notifications
 
-from . import services
+from .engine import scheduling
+from .engine.tasks import RETRY
 from .partnerships import reminders
 
 logger = logging.getLogger(__name__)
-
-TRANSIENT = (OperationalError, InterfaceError)
-RETRY = {
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": True,
-    "retry_backoff_max": 300,
-    "max_retries": 8,
-    "acks_late": True,
-}
-
-
-@shared_task(**RETRY)
-def rescore_supplier_task(supplier_id: int) -> None:
-    services.rescore_supplier(supplier_id=supplier_id)
-
-
-@shared_task(**RETRY)
-def rescore_demand_task(demand_id: int) -> None:
-    services.rescore_demand(demand_id=demand_id)
-
-
-@shared_task(bind=True, **RETRY)
-def full_rescore_task(self, run_id: int) -> None:
-    try:
-        services.full_rescore_run(run_id=run_id)
-    except TRANSIENT:
-        raise  # retried with backoff; the run resumes from its cursor
-    except Exception as exc:
-        services.full_rescore_fail(run_id=run_id, error=repr(exc))
-        raise
 
 
 @shared_task(acks_late=True)
 def nightly_full_rescore() -> None:
     try:
-        services.full_rescore_request(reason="nightly")
-    except services.RescoreAlreadyRunning as running:
+        scheduling.full_rescore_request(reason="nightly")
+    except scheduling.RescoreAlreadyRunning as running:
         logger.info(
             "nightly rescore skipped: run %s is still %s", running.run.pk, running.run.status
         )
@@ -57,7 +28,7 @@ def nightly_full_rescore() -> None:
 
 @shared_task(acks_late=True)
 def resume_stalled_runs() -> None:
-    services.resume_stalled_runs()
+    scheduling.resume_stalled_runs()
 
 
 @shared_task(**RETRY)

@@ -55,3 +55,14 @@ def media(settings, tmp_path):
     root.mkdir()
     settings.MEDIA_ROOT = root
     return root
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run enqueued tasks in-process even when a Redis broker is configured."""
+    from matchmaking.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

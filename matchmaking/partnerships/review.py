@@ -23,13 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from common.people import display_name
 from partners.choices import DemandStatus
 
-from .. import services
 from ..choices import MatchKind, MatchStatus, PartnershipStage
-from ..explanations import issue_text
-from ..loading import load_labels
+from ..engine import scheduling
+from ..engine.explanations import issue_text, stored_failures
+from ..engine.loading import load_labels
 from ..models import Match, MatchDecision, Partnership, PartnershipEvent
-from ..scoring.facts import failures_from_facts
-from ..scoring.reasons import Reason
 from . import announcements
 
 # Moves an officer may make from each status. Approved is final here: the partnership then
@@ -103,17 +101,9 @@ class MatchGone(ValidationError):
         )
 
 
-def _failures(match: Match) -> tuple[Reason, ...]:
-    """The hard constraints the supplier fails, from the stored facts when present."""
-    explanation = match.explanation or {}
-    if explanation.get("ctx") is not None and explanation.get("row") is not None:
-        return failures_from_facts(explanation["ctx"], explanation["row"])
-    return tuple(Reason.from_dict(item) for item in match.failed_constraints or [])
-
-
 def _flag_near_miss(match: Match, now) -> None:
     """Record on the row that the supplier does not qualify (what it lacks)."""
-    failures = _failures(match)
+    failures = stored_failures(match)
     if not failures:
         return
     match.qualification_issue, match.qualification_issue_en = issue_text(failures, load_labels())
@@ -226,7 +216,7 @@ def _partnership_create(*, match: Match, by, note: str, now) -> Partnership:
     event.full_clean(exclude=["partnership"])
     event.save()
     # A live partnership weighs on the supplier's load in scoring: rescore it after commit.
-    services.on_supplier_changed(supplier_id=match.supplier_id)
+    scheduling.on_supplier_changed(supplier_id=match.supplier_id)
     announcements.introduction_announce(partnership=partnership)
     return partnership
 

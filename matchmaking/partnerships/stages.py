@@ -30,13 +30,13 @@ from components.choices import Unit
 from components.models import ComponentType
 from partners.models import SupplierCapability
 
-from .. import services
 from ..choices import (
     CAPACITY_COMMITTING_STAGES,
     CLOSED_PARTNERSHIP_STAGES,
     LIVE_PARTNERSHIP_STAGES,
     PartnershipStage,
 )
+from ..engine import scheduling
 from ..models import Partnership, PartnershipEvent
 from ..scoring.units import conversion
 from . import announcements
@@ -177,7 +177,7 @@ def _scoring_inputs(partnership: Partnership) -> tuple:
 
 def _rescore_if_changed(partnership: Partnership, before: tuple) -> None:
     if _scoring_inputs(partnership) != before:
-        services.on_supplier_changed(supplier_id=partnership.supplier_id)
+        scheduling.on_supplier_changed(supplier_id=partnership.supplier_id)
 
 
 # --- services -------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from .constraints import ConstraintCheck, check_constraints
 from .encoding import DemandEncoding, encode_demand
 from .factors import FactorValues, factor_values
 from .inputs import Candidates, DemandSpec, IntArray
-from .reasons import Reason, explanations, failures
 
 MICRO = 1_000_000
 
@@ -57,12 +56,6 @@ class Evaluation:
     factors: FactorValues
     contributions_micro: IntArray
     score_micro: IntArray
-
-    def failures(self, row: int) -> tuple[Reason, ...]:
-        return failures(self.encoding, self.candidates, self.check, row)
-
-    def reasons(self, row: int) -> tuple[Reason, ...]:
-        return explanations(self.encoding, self.candidates, self.check, self.factors, row)
 
     def breakdown(self, row: int) -> tuple[FactorContribution, ...]:
         return tuple(

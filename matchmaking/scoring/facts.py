@@ -1,11 +1,11 @@
-"""Compact explanation facts: store numbers at scoring time, rebuild reasons at display time.
+"""Compact explanation facts: the numbers reasons are made of, stored at scoring time.
 
 Building :class:`~.reasons.Reason` objects for every stored row dominates a full rescore.
 Instead, :func:`demand_context` keeps what the reasons need once per demand and
 :func:`row_facts` extracts, with numpy over all kept rows at once, one short list of
-numbers per row. Both survive ``json.loads(json.dumps(...))``; :func:`reasons_from_facts`
-and :func:`failures_from_facts` rebuild exactly what :func:`~.reasons.explanations` and
-:func:`~.reasons.failures` return for that row.
+numbers per row. Both survive ``json.loads(json.dumps(...))``;
+:func:`~.reasons.reasons_from_facts` and :func:`~.reasons.failures_from_facts` build the
+reasons from them at display time.
 """
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ from typing import NamedTuple, TypedDict
 import numpy as np
 import numpy.typing as npt
 
-from .constraints import MaterialState, held
+from .constraints import held
 from .encoding import DemandEncoding
 from .evaluation import Evaluation
-from .factors import KbliLevel
 from .inputs import FloatArray, IntArray
-from .reasons import ParamValue, Reason, ReasonCode
-from .units import UNITS, Conversion
 from .vocab import Key, Mask, missing_bits
 
 EXACT_TYPE = 1
@@ -205,132 +202,3 @@ def row_facts(evaluation: Evaluation, rows: IntArray) -> list[Facts]:
             strict=True,
         )
     ]
-
-
-def _ids_where(ids: Sequence[int], bits: int, *, present: bool) -> tuple[int, ...]:
-    return tuple(c for j, c in enumerate(ids) if bool(bits >> j & 1) is present)
-
-
-def _capacity_reason(context: DemandContext, facts: Facts) -> Reason:
-    unit = UNITS[facts.unit]
-    if facts.converted is None:
-        return Reason(
-            ReasonCode.CAPACITY_INCOMPARABLE,
-            {"free": facts.free, "unit": unit, "demand_unit": context["u"]},
-        )
-    kind = Conversion(context["cv"][facts.unit])
-    params: dict[str, ParamValue] = {
-        "free": facts.free,
-        "unit": unit,
-        "converted": facts.converted,
-        "demand_unit": context["u"],
-        "quantity": float(round(context["q"], 3)),
-        "coverage_pct": facts.coverage_pct,
-        "conversion": kind.value,
-    }
-    if kind is Conversion.UNIT_WEIGHT:
-        params["unit_weight_kg"] = context["w"]
-    return Reason(ReasonCode.CAPACITY, params)
-
-
-MATERIAL_REASONS = {
-    MaterialState.NOT_REQUIRED: ReasonCode.NO_MATERIAL_REQUIRED,
-    MaterialState.DECLARED: ReasonCode.MATERIAL_DECLARED,
-    MaterialState.UNDECLARED: ReasonCode.MATERIAL_UNDECLARED,
-    MaterialState.MISMATCH: ReasonCode.MATERIAL_MISMATCH,
-}
-KBLI_REASONS = {
-    KbliLevel.CODE: ReasonCode.KBLI_SAME_CODE,
-    KbliLevel.DIVISION: ReasonCode.KBLI_SAME_DIVISION,
-    KbliLevel.NONE: ReasonCode.KBLI_NO_OVERLAP,
-    KbliLevel.UNKNOWN: ReasonCode.KBLI_UNKNOWN,
-}
-
-
-def reasons_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, ...]:
-    """The reasons :func:`~.reasons.explanations` gives for the row of these facts."""
-    facts = Facts._make(row)
-    reasons = [
-        Reason(ReasonCode.EXACT_TYPE)
-        if facts.flags & EXACT_TYPE
-        else Reason(ReasonCode.INFERRED_TYPE, {"component_type_id": facts.component_type_id}),
-        _capacity_reason(context, facts),
-    ]
-    required = context["rp"]
-    missing = facts.missing_process_ids
-    reasons.append(
-        Reason(
-            ReasonCode.PROCESSES,
-            {
-                "covered": required - len(missing),
-                "required": required,
-                "missing_ids": tuple(sorted(missing)),
-            },
-        )
-        if required
-        else Reason(ReasonCode.NO_PROCESS_REQUIRED)
-    )
-    material = MATERIAL_REASONS[MaterialState(facts.material)]
-    reasons.append(
-        Reason(material)
-        if material is ReasonCode.NO_MATERIAL_REQUIRED
-        else Reason(material, {"material_id": context["m"]})
-    )
-    ids = context["c"]
-    reasons.append(
-        Reason(
-            ReasonCode.CERTIFICATIONS,
-            {
-                "valid_ids": _ids_where(ids, facts.valid, present=True),
-                "lacking_ids": _ids_where(ids, facts.valid, present=False),
-            },
-        )
-        if ids
-        else Reason(ReasonCode.NO_CERTIFICATION_REQUIRED)
-    )
-    reasons.append(
-        Reason(ReasonCode.DISTANCE_UNKNOWN)
-        if facts.km is None
-        else Reason(ReasonCode.DISTANCE, {"km": facts.km})
-    )
-    lead = facts.lead_time_days
-    late = lead - context["a"]
-    reasons.append(
-        Reason(ReasonCode.LEAD_TIME_LATE, {"lead_time_days": lead, "days_late": late})
-        if late > 0
-        else Reason(
-            ReasonCode.LEAD_TIME_FITS, {"lead_time_days": lead, "available_days": context["a"]}
-        )
-    )
-    reasons.append(Reason(KBLI_REASONS[KbliLevel(facts.kbli_level)]))
-    reasons.append(
-        Reason(ReasonCode.TRACK_RECORD, {"on_time": facts.on_time, "completed": facts.completed})
-        if facts.completed > 0
-        else Reason(ReasonCode.NO_TRACK_RECORD)
-    )
-    reasons.append(Reason(ReasonCode.CURRENT_LOAD, {"load": facts.load}))
-    return tuple(reasons)
-
-
-def failures_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, ...]:
-    """The failed hard constraints :func:`~.reasons.failures` gives for these facts."""
-    facts = Facts._make(row)
-    found: list[Reason] = []
-    if not facts.flags & VERIFIED_ACTIVE:
-        found.append(Reason(ReasonCode.NOT_VERIFIED))
-    if facts.missing_process_ids and not facts.flags & EXACT_TYPE:
-        found.append(
-            Reason(ReasonCode.MISSING_PROCESS, {"process_ids": tuple(facts.missing_process_ids)})
-        )
-    if facts.material == MaterialState.MISMATCH:
-        found.append(Reason(ReasonCode.MATERIAL_MISMATCH, {"material_id": context["m"]}))
-    mandatory = context["c"][: context["nm"]]
-    not_held = _ids_where(mandatory, facts.held, present=False)
-    expired = _ids_where(mandatory, facts.held & ~facts.valid, present=True)
-    if not_held:
-        found.append(Reason(ReasonCode.MISSING_CERTIFICATION, {"certification_ids": not_held}))
-    if expired:
-        found.append(Reason(ReasonCode.EXPIRED_CERTIFICATION, {"certification_ids": expired}))
-    if facts.flags & NO_FREE_CAPACITY:
-        found.append(Reason(ReasonCode.NO_FREE_CAPACITY, {"shortfall_pct": 100}))
-    return tuple(found)

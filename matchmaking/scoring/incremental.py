@@ -29,7 +29,6 @@ import numpy.typing as npt
 from .config import DEFAULT_PARAMS, DEFAULT_WEIGHTS, FACTORS, NEUTRAL, Params, normalise_weights
 from .constraints import ConstraintCheck, MaterialState
 from .encoding import encode_demand
-from .engine import Ranking
 from .evaluation import Evaluation, contributions_micro
 from .factors import MATERIAL_FIT, FactorValues, KbliLevel, distance, sector_alignment
 from .factors import spreading as spreading_fit
@@ -44,6 +43,7 @@ from .inputs import (
     Vocabularies,
     kbli_division,
 )
+from .ranking import Ranking
 from .units import conversion_table
 from .vocab import Mask, Vocabulary, intersects, missing_bits, popcount
 

@@ -1,5 +1,5 @@
 """Structured reasons: a code plus JSON-friendly parameters, rendered to text by
-:mod:`~matchmaking.scoring.explain` in Indonesian or English.
+:mod:`~matchmaking.scoring.texts` in Indonesian or English.
 
 Store ``reason.as_dict()`` and rebuild with :meth:`Reason.from_dict` to re-render later in
 another language or with updated catalogue names.
@@ -7,15 +7,25 @@ another language or with updated catalogue names.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .constraints import ConstraintCheck, MaterialState, held
-from .encoding import DemandEncoding
-from .factors import FactorValues, KbliLevel
-from .inputs import Candidates
+import numpy as np
+
+from .constraints import MaterialState
+from .evaluation import Evaluation
+from .factors import KbliLevel
+from .facts import (
+    EXACT_TYPE,
+    NO_FREE_CAPACITY,
+    VERIFIED_ACTIVE,
+    DemandContext,
+    Facts,
+    FactsRow,
+    demand_context,
+    row_facts,
+)
 from .units import UNITS, Conversion
 
 ParamValue = int | float | str | tuple[int, ...] | None
@@ -74,172 +84,143 @@ class Reason:
         return cls(ReasonCode(str(data["code"])), params)
 
 
-def _ids(values: list[int | str]) -> tuple[int, ...]:
-    return tuple(int(v) for v in values)
+def _ids_where(ids: Sequence[int], bits: int, *, present: bool) -> tuple[int, ...]:
+    return tuple(c for j, c in enumerate(ids) if bool(bits >> j & 1) is present)
 
 
-def failures(
-    encoding: DemandEncoding, candidates: Candidates, check: ConstraintCheck, row: int
-) -> tuple[Reason, ...]:
-    """The hard constraints row ``row`` fails (empty for a feasible row)."""
-    found: list[Reason] = []
-    if not candidates.verified_active[row]:
-        found.append(Reason(ReasonCode.NOT_VERIFIED))
-    missing = _ids(candidates.vocab.processes.decode(check.missing_processes[row]))
-    if missing:
-        found.append(Reason(ReasonCode.MISSING_PROCESS, {"process_ids": missing}))
-    if check.material[row] == MaterialState.MISMATCH:
-        found.append(
-            Reason(ReasonCode.MATERIAL_MISMATCH, {"material_id": encoding.demand.material_id})
-        )
-    valid_until = check.mandatory_valid_until[row]
-    ids = encoding.mandatory_ids
-    is_held = held(valid_until)
-    not_held = tuple(c for c, h in zip(ids, is_held, strict=True) if not h)
-    expired = tuple(
-        c for c, h, v in zip(ids, is_held, valid_until, strict=True) if h and v < encoding.needed_by
-    )
-    if not_held:
-        found.append(Reason(ReasonCode.MISSING_CERTIFICATION, {"certification_ids": not_held}))
-    if expired:
-        found.append(Reason(ReasonCode.EXPIRED_CERTIFICATION, {"certification_ids": expired}))
-    if candidates.free_capacity[row] <= 0:
-        found.append(Reason(ReasonCode.NO_FREE_CAPACITY, {"shortfall_pct": 100}))
-    return tuple(found)
-
-
-def _round(value: float, digits: int) -> float:
-    return float(round(value, digits))
-
-
-def capacity_reason(
-    encoding: DemandEncoding, candidates: Candidates, converted: float, row: int
-) -> Reason:
-    demand = encoding.demand
-    unit_index = int(candidates.capacity_unit[row])
-    free = float(candidates.free_capacity[row])
-    if math.isnan(converted):
+def _capacity_reason(context: DemandContext, facts: Facts) -> Reason:
+    unit = UNITS[facts.unit]
+    if facts.converted is None:
         return Reason(
             ReasonCode.CAPACITY_INCOMPARABLE,
-            {"free": _round(free, 3), "unit": UNITS[unit_index], "demand_unit": demand.unit},
+            {"free": facts.free, "unit": unit, "demand_unit": context["u"]},
         )
-    kind = encoding.conversions[unit_index]
+    kind = Conversion(context["cv"][facts.unit])
     params: dict[str, ParamValue] = {
-        "free": _round(free, 3),
-        "unit": UNITS[unit_index],
-        "converted": _round(converted, 3),
-        "demand_unit": demand.unit,
-        "quantity": _round(demand.quantity, 3),
-        "coverage_pct": _round(100.0 * max(converted, 0.0) / demand.quantity, 1),
+        "free": facts.free,
+        "unit": unit,
+        "converted": facts.converted,
+        "demand_unit": context["u"],
+        "quantity": float(round(context["q"], 3)),
+        "coverage_pct": facts.coverage_pct,
         "conversion": kind.value,
     }
     if kind is Conversion.UNIT_WEIGHT:
-        params["unit_weight_kg"] = demand.unit_weight_kg
+        params["unit_weight_kg"] = context["w"]
     return Reason(ReasonCode.CAPACITY, params)
 
 
-def _certification_reason(encoding: DemandEncoding, candidates: Candidates, row: int) -> Reason:
-    ids = encoding.mandatory_ids + tuple(
-        c for c in encoding.preferred_ids if c not in encoding.mandatory_ids
-    )
-    if not ids:
-        return Reason(ReasonCode.NO_CERTIFICATION_REQUIRED)
-    columns = [candidates.vocab.certifications.position(c) for c in ids]
-    valid = candidates.cert_valid_until[row, columns] >= encoding.needed_by
-    return Reason(
-        ReasonCode.CERTIFICATIONS,
-        {
-            "valid_ids": tuple(c for c, v in zip(ids, valid, strict=True) if v),
-            "lacking_ids": tuple(c for c, v in zip(ids, valid, strict=True) if not v),
-        },
-    )
+MATERIAL_REASONS = {
+    MaterialState.NOT_REQUIRED: ReasonCode.NO_MATERIAL_REQUIRED,
+    MaterialState.DECLARED: ReasonCode.MATERIAL_DECLARED,
+    MaterialState.UNDECLARED: ReasonCode.MATERIAL_UNDECLARED,
+    MaterialState.MISMATCH: ReasonCode.MATERIAL_MISMATCH,
+}
+KBLI_REASONS = {
+    KbliLevel.CODE: ReasonCode.KBLI_SAME_CODE,
+    KbliLevel.DIVISION: ReasonCode.KBLI_SAME_DIVISION,
+    KbliLevel.NONE: ReasonCode.KBLI_NO_OVERLAP,
+    KbliLevel.UNKNOWN: ReasonCode.KBLI_UNKNOWN,
+}
 
 
-def explanations(
-    encoding: DemandEncoding,
-    candidates: Candidates,
-    check: ConstraintCheck,
-    factors: FactorValues,
-    row: int,
-) -> tuple[Reason, ...]:
-    """One reason per aspect of the score of row ``row``, in the order of the factors."""
-    demand = encoding.demand
-    reasons: list[Reason] = []
-    if check.exact_type[row]:
-        reasons.append(Reason(ReasonCode.EXACT_TYPE))
-    else:
-        reasons.append(
-            Reason(
-                ReasonCode.INFERRED_TYPE,
-                {"component_type_id": int(candidates.component_type_id[row])},
-            )
-        )
+def reasons_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, ...]:
+    """One reason per aspect of the score of the row of these facts, in the order of the
+    factors."""
+    facts = Facts._make(row)
+    reasons = [
+        Reason(ReasonCode.EXACT_TYPE)
+        if facts.flags & EXACT_TYPE
+        else Reason(ReasonCode.INFERRED_TYPE, {"component_type_id": facts.component_type_id}),
+        _capacity_reason(context, facts),
+    ]
+    required = context["rp"]
+    missing = facts.missing_process_ids
     reasons.append(
-        capacity_reason(encoding, candidates, float(factors.converted_capacity[row]), row)
-    )
-    required = demand.required_processes
-    if required:
-        effective = set(_ids(candidates.vocab.processes.decode(candidates.processes[row])))
-        if check.exact_type[row]:
-            effective |= demand.type_processes
-        reasons.append(
-            Reason(
-                ReasonCode.PROCESSES,
-                {
-                    "covered": len(required & effective),
-                    "required": len(required),
-                    "missing_ids": tuple(sorted(required - effective)),
-                },
-            )
+        Reason(
+            ReasonCode.PROCESSES,
+            {
+                "covered": required - len(missing),
+                "required": required,
+                "missing_ids": tuple(sorted(missing)),
+            },
         )
-    else:
-        reasons.append(Reason(ReasonCode.NO_PROCESS_REQUIRED))
-    material = {
-        MaterialState.NOT_REQUIRED: ReasonCode.NO_MATERIAL_REQUIRED,
-        MaterialState.DECLARED: ReasonCode.MATERIAL_DECLARED,
-        MaterialState.UNDECLARED: ReasonCode.MATERIAL_UNDECLARED,
-        MaterialState.MISMATCH: ReasonCode.MATERIAL_MISMATCH,
-    }[MaterialState(int(check.material[row]))]
+        if required
+        else Reason(ReasonCode.NO_PROCESS_REQUIRED)
+    )
+    material = MATERIAL_REASONS[MaterialState(facts.material)]
     reasons.append(
         Reason(material)
         if material is ReasonCode.NO_MATERIAL_REQUIRED
-        else Reason(material, {"material_id": demand.material_id})
+        else Reason(material, {"material_id": context["m"]})
     )
-    reasons.append(_certification_reason(encoding, candidates, row))
-    km = float(factors.km[row])
+    ids = context["c"]
+    reasons.append(
+        Reason(
+            ReasonCode.CERTIFICATIONS,
+            {
+                "valid_ids": _ids_where(ids, facts.valid, present=True),
+                "lacking_ids": _ids_where(ids, facts.valid, present=False),
+            },
+        )
+        if ids
+        else Reason(ReasonCode.NO_CERTIFICATION_REQUIRED)
+    )
     reasons.append(
         Reason(ReasonCode.DISTANCE_UNKNOWN)
-        if math.isnan(km)
-        else Reason(ReasonCode.DISTANCE, {"km": _round(km, 1)})
+        if facts.km is None
+        else Reason(ReasonCode.DISTANCE, {"km": facts.km})
     )
-    lead = int(candidates.lead_time_days[row])
-    late = lead - encoding.available_days
+    lead = facts.lead_time_days
+    late = lead - context["a"]
     reasons.append(
         Reason(ReasonCode.LEAD_TIME_LATE, {"lead_time_days": lead, "days_late": late})
         if late > 0
         else Reason(
-            ReasonCode.LEAD_TIME_FITS,
-            {"lead_time_days": lead, "available_days": encoding.available_days},
+            ReasonCode.LEAD_TIME_FITS, {"lead_time_days": lead, "available_days": context["a"]}
         )
     )
+    reasons.append(Reason(KBLI_REASONS[KbliLevel(facts.kbli_level)]))
     reasons.append(
-        Reason(
-            {
-                KbliLevel.CODE: ReasonCode.KBLI_SAME_CODE,
-                KbliLevel.DIVISION: ReasonCode.KBLI_SAME_DIVISION,
-                KbliLevel.NONE: ReasonCode.KBLI_NO_OVERLAP,
-                KbliLevel.UNKNOWN: ReasonCode.KBLI_UNKNOWN,
-            }[KbliLevel(int(factors.kbli_level[row]))]
-        )
-    )
-    completed = int(candidates.completed[row])
-    reasons.append(
-        Reason(
-            ReasonCode.TRACK_RECORD,
-            {"on_time": min(int(candidates.on_time[row]), completed), "completed": completed},
-        )
-        if completed > 0
+        Reason(ReasonCode.TRACK_RECORD, {"on_time": facts.on_time, "completed": facts.completed})
+        if facts.completed > 0
         else Reason(ReasonCode.NO_TRACK_RECORD)
     )
-    reasons.append(Reason(ReasonCode.CURRENT_LOAD, {"load": int(candidates.load[row])}))
+    reasons.append(Reason(ReasonCode.CURRENT_LOAD, {"load": facts.load}))
     return tuple(reasons)
+
+
+def failures_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, ...]:
+    """The hard constraints the row of these facts fails (empty for a feasible row)."""
+    facts = Facts._make(row)
+    found: list[Reason] = []
+    if not facts.flags & VERIFIED_ACTIVE:
+        found.append(Reason(ReasonCode.NOT_VERIFIED))
+    if facts.missing_process_ids and not facts.flags & EXACT_TYPE:
+        found.append(
+            Reason(ReasonCode.MISSING_PROCESS, {"process_ids": tuple(facts.missing_process_ids)})
+        )
+    if facts.material == MaterialState.MISMATCH:
+        found.append(Reason(ReasonCode.MATERIAL_MISMATCH, {"material_id": context["m"]}))
+    mandatory = context["c"][: context["nm"]]
+    not_held = _ids_where(mandatory, facts.held, present=False)
+    expired = _ids_where(mandatory, facts.held & ~facts.valid, present=True)
+    if not_held:
+        found.append(Reason(ReasonCode.MISSING_CERTIFICATION, {"certification_ids": not_held}))
+    if expired:
+        found.append(Reason(ReasonCode.EXPIRED_CERTIFICATION, {"certification_ids": expired}))
+    if facts.flags & NO_FREE_CAPACITY:
+        found.append(Reason(ReasonCode.NO_FREE_CAPACITY, {"shortfall_pct": 100}))
+    return tuple(found)
+
+
+def row_reasons(evaluation: Evaluation, row: int) -> tuple[Reason, ...]:
+    """The reasons of row ``row`` of an evaluation (through its facts, as when stored)."""
+    facts = row_facts(evaluation, np.array([row], dtype=np.int64))[0]
+    return reasons_from_facts(demand_context(evaluation.encoding), facts)
+
+
+def row_failures(evaluation: Evaluation, row: int) -> tuple[Reason, ...]:
+    """The hard constraints row ``row`` of an evaluation fails (empty for a feasible row)."""
+    facts = row_facts(evaluation, np.array([row], dtype=np.int64))[0]
+    return failures_from_facts(demand_context(evaluation.encoding), facts)

@@ -4,7 +4,7 @@ read in ``partners.selectors.verification``).
 An IKM or a manufacturer exists once its owner or representative submitted it, and stays
 *pending* until ministry staff look at the submitted data and documents. Until verified it
 is not matched: the engine loads only verified, active suppliers as candidates and only
-the demands of verified, active manufacturers (``matchmaking.loading``); nothing else
+the demands of verified, active manufacturers (``matchmaking.engine.loading``); nothing else
 shows it to the other party.
 
 A decision (from the workspace or the admin's actions alike) goes through

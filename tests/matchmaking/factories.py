@@ -17,8 +17,8 @@ from factory.django import DjangoModelFactory
 from components.choices import Unit
 from components.models import Certification, ComponentType, Material, Process
 from matchmaking.choices import MatchKind, MatchStatus, PartnershipStage
+from matchmaking.engine.policies import policy_active
 from matchmaking.models import ConsortiumSuggestion, Match, Partnership
-from matchmaking.policies import policy_active
 from matchmaking.scoring.config import ALGORITHM_VERSION
 from partners.choices import DemandStatus, VerificationStatus
 from partners.models import Demand, Supplier, SupplierCapability

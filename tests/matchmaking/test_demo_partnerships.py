@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from matchmaking import services
 from matchmaking.choices import MatchStatus, PartnershipStage
 from matchmaking.demo.partnerships import SCENARIOS, load_demo_partnerships
+from matchmaking.engine import scheduling
 from matchmaking.models import Partnership, PartnershipEvent
 from matchmaking.workspace.selectors.dashboard import stale_partnerships
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def scored_demo(django_capture_on_commit_callbacks):
     call_command("load_demo", "--no-scoring", verbosity=0)
     with django_capture_on_commit_callbacks(execute=True):
-        services.full_rescore_start(reason="test")
+        scheduling.full_rescore_start(reason="test")
 
 
 def test_demo_partnerships_follow_their_scenarios(scored_demo):

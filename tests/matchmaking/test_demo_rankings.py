@@ -10,8 +10,8 @@ from django.db import transaction
 from django.test import TestCase
 
 from matchmaking.choices import MatchKind, ScoringRunStatus
-from matchmaking.explanations import match_reasons
-from matchmaking.loading import load_labels
+from matchmaking.engine.explanations import match_reasons
+from matchmaking.engine.loading import load_labels
 from matchmaking.models import Match, ScoringRun
 from matchmaking.scoring.config import FACTORS
 from partners.choices import VerificationStatus

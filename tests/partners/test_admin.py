@@ -596,7 +596,7 @@ def test_suspending_a_manufacturer_in_admin_withdraws_suggestions_and_records_th
 ):
     """Bug 2 of issue #9: the admin action left the demands' suggestions in place and
     recorded no decider; the workspace route withdrew them and recorded the officer."""
-    from matchmaking import services as matching
+    from matchmaking.engine import rescoring as matching
     from matchmaking.models import Match
     from tests.matchmaking import factories as mf
 

@@ -4,7 +4,7 @@ from matchmaking.choices import ScoringRunStatus
 from matchmaking.demo import data
 from matchmaking.demo.loader import load_demo
 from matchmaking.demo.partnerships import load_demo_partnerships
-from matchmaking.services import full_rescore_start
+from matchmaking.engine.runs import full_rescore_in_process
 
 
 class Command(BaseCommand):
@@ -28,8 +28,9 @@ class Command(BaseCommand):
         for name, count in counts.items():
             self.stdout.write(f"{name.replace('_', ' '):<{width}}  {count:>4}")
         if scoring:
-            run = full_rescore_start(reason="Demo scenario loaded")
-            run.refresh_from_db()
+            # Scored here rather than by a worker: the demo partnerships approve top
+            # matches, so they need the scores now, broker or not.
+            run = full_rescore_in_process(reason="Demo scenario loaded")
             self.stdout.write(f"Full rescore #{run.pk}: {run.get_status_display()}")
             if run.status == ScoringRunStatus.DONE:
                 partnerships = load_demo_partnerships()

@@ -16,14 +16,13 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAdminUser
 
-from matchmaking.explanations import language
-from matchmaking.loading import load_labels
+from matchmaking.engine.explanations import issue_in, language, stored_failures
+from matchmaking.engine.loading import load_labels
 from matchmaking.models import Match
 from matchmaking.scoring.config import FACTORS
-from matchmaking.scoring.explain import render_all
+from matchmaking.scoring.texts import render_all
 
 from ..filters.matches import MatchFilterSet
-from ..selectors.matches import issue_in, stored_failures
 from ..selectors.review import review_matches
 
 

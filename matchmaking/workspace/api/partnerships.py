@@ -13,7 +13,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAdminUser
 
-from matchmaking.explanations import language
+from matchmaking.engine.explanations import language
 from matchmaking.models import Partnership, PartnershipEvent
 from matchmaking.partnerships.stages import days_in_stage
 

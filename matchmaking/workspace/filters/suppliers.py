@@ -27,7 +27,7 @@ from components.models import (
     Regency,
     Sector,
 )
-from matchmaking.explanations import language
+from matchmaking.engine.explanations import language
 from matchmaking.models import Match
 from partners.choices import SizeClass, VerificationStatus
 from partners.models import Supplier, SupplierCapability

@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 
 from components.models import Certification, Material, Process
 from matchmaking.choices import MatchKind
-from matchmaking.explanations import language
+from matchmaking.engine.explanations import language
 from matchmaking.models import Match
-from matchmaking.scoring.explain import UNIT_LABELS, Labels, format_quantity, render
 from matchmaking.scoring.facts import Facts
 from matchmaking.scoring.reasons import Reason, ReasonCode
+from matchmaking.scoring.texts import UNIT_LABELS, Labels, format_quantity, render
 from matchmaking.scoring.units import UNITS
 from partners.choices import DemandStatus
 

@@ -15,15 +15,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from components.models import Certification
 from matchmaking.choices import REVIEWED_MATCH_STATUSES, MatchKind, MatchStatus
-from matchmaking.explanations import language
-from matchmaking.loading import load_labels
+from matchmaking.engine.explanations import factor_name, issue_in, language, match_lacks
+from matchmaking.engine.loading import load_labels
 from matchmaking.models import ConsortiumSuggestion, Match
 from matchmaking.scoring.config import FACTORS, normalise_weights
-from matchmaking.scoring.explain import (
-    FACTOR_LABELS,
+from matchmaking.scoring.texts import (
     format_number,
     format_quantity,
-    render_all,
 )
 from matchmaking.scoring.units import COUNT_UNITS, UNITS
 from partners.models import Demand, Supplier, SupplierCertification
@@ -31,11 +29,9 @@ from partners.models import Demand, Supplier, SupplierCertification
 from .matches import (
     AWAITING_REVIEW,
     MatchView,
-    issue_in,
     match_view,
     matches_with_history,
     score_text,
-    stored_failures,
 )
 
 # --- demand list ----------------------------------------------------------------------------
@@ -156,7 +152,7 @@ def legend(lang: str, weights: dict[str, float] | None = None) -> list[LegendIte
         LegendItem(
             factor=factor,
             index=index,
-            label=FACTOR_LABELS[factor][1 if lang == "en" else 0],
+            label=factor_name(factor, lang),
             weight=format_quantity(round(weights[factor] * 100, 1), lang) + "%" if weights else "",
         )
         for index, factor in enumerate(FACTORS)
@@ -262,7 +258,7 @@ def demand_compare(*, demand: Demand, supplier_ids: Sequence[int]) -> Comparison
         )
     factor_rows = [
         (
-            FACTOR_LABELS[factor][1 if lang == "en" else 0],
+            factor_name(factor, lang),
             [
                 column.view.breakdown[index]
                 if index < len(column.view.breakdown)
@@ -303,7 +299,7 @@ def demand_export_rows(*, demand: Demand) -> list[MatchView]:
             breakdown=[],
             segments=[],
             reasons=[],
-            lacks=render_all(stored_failures(match), lang, labels),
+            lacks=match_lacks(match, labels, lang),
             issue=issue_in(match, lang),
         )
         views.append(view)

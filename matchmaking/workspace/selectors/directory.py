@@ -3,7 +3,7 @@
 Free capacity is computed in SQL: a capability's monthly capacity minus the volume its
 partnerships in a capacity-committing stage (trial order, contract, active supply) have
 reserved, converted into the capability's unit the way the matching engine converts it
-(``matchmaking.loading._committed_volume`` / ``scoring.units.conversion``): same unit as
+(``matchmaking.engine.loading._committed_volume`` / ``scoring.units.conversion``): same unit as
 is, kilograms and tonnes into each other, pieces or sets to mass through the component
 type's unit weight; a volume that cannot be converted is left out, as the engine does.
 """
@@ -37,9 +37,9 @@ from django.utils import timezone
 from components.choices import COUNT_UNITS, Unit
 from components.models import Province
 from matchmaking.choices import CAPACITY_COMMITTING_STAGES, REVIEWED_MATCH_STATUSES, MatchKind
-from matchmaking.explanations import language
+from matchmaking.engine.explanations import language
 from matchmaking.models import Match, Partnership
-from matchmaking.scoring.explain import UNIT_LABELS, format_number, format_quantity
+from matchmaking.scoring.texts import UNIT_LABELS, format_number, format_quantity
 from partners.models import Supplier, SupplierCapability, SupplierCertification
 
 from .coaching import lack_of, reason_labels

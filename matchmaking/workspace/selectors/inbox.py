@@ -17,8 +17,8 @@ from matchmaking.choices import (
     LIVE_PARTNERSHIP_STAGES,
     IntroductionAnswer,
 )
-from matchmaking.explanations import language, match_reasons
-from matchmaking.loading import load_labels
+from matchmaking.engine.explanations import language, match_reasons
+from matchmaking.engine.loading import load_labels
 from matchmaking.models import Partnership
 from matchmaking.partnerships.parties import (
     MANUFACTURER,

@@ -11,17 +11,22 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.choices import MatchStatus
-from matchmaking.explanations import language, match_breakdown
-from matchmaking.loading import load_labels
+from matchmaking.engine.explanations import (
+    issue_in,
+    language,
+    match_breakdown,
+    match_lacks,
+    stored_reasons,
+)
+from matchmaking.engine.loading import load_labels
 from matchmaking.models import Match, MatchDecision
 from matchmaking.partnerships.review import ALLOWED_MOVES
-from matchmaking.scoring.explain import (
+from matchmaking.scoring.facts import Facts
+from matchmaking.scoring.texts import (
     Labels,
     format_number,
     render_all,
 )
-from matchmaking.scoring.facts import Facts, failures_from_facts, reasons_from_facts
-from matchmaking.scoring.reasons import Reason
 
 AWAITING_REVIEW = (MatchStatus.SUGGESTED, MatchStatus.SHORTLISTED)
 MOVE_BUTTONS = (
@@ -111,28 +116,10 @@ def segments(breakdown: list[dict[str, str]], contributions: Sequence[int]) -> l
     ]
 
 
-def stored_failures(match: Match) -> tuple[Reason, ...]:
-    """The hard constraints the supplier fails, from the stored facts when present."""
-    explanation = match.explanation or {}
-    if explanation.get("ctx") is not None and explanation.get("row") is not None:
-        return failures_from_facts(explanation["ctx"], explanation["row"])
-    return tuple(Reason.from_dict(item) for item in match.failed_constraints or [])
-
-
-def issue_in(match: Match, lang: str) -> str:
-    if lang == "en":
-        return match.qualification_issue_en or match.qualification_issue
-    return match.qualification_issue
-
-
 def match_view(match: Match, labels: Labels, lang: str) -> MatchView:
     """Everything one match row shows; ``match.policy`` should be loaded with it."""
     explanation = match.explanation or {}
-    facts = None
-    factor_reasons: tuple[Reason, ...] = ()
-    if explanation.get("ctx") is not None and explanation.get("row") is not None:
-        facts = Facts._make(explanation["row"])
-        factor_reasons = reasons_from_facts(explanation["ctx"], explanation["row"])
+    stored = explanation.get("ctx") is not None and explanation.get("row") is not None
     breakdown = match_breakdown(match, lang)
     contributions = (match.breakdown or {}).get("c") or []
     return MatchView(
@@ -140,10 +127,10 @@ def match_view(match: Match, labels: Labels, lang: str) -> MatchView:
         score=score_text(match.score, lang),
         breakdown=breakdown,
         segments=segments(breakdown, contributions) if breakdown else [],
-        reasons=render_all(factor_reasons, lang, labels),
-        lacks=render_all(stored_failures(match), lang, labels),
+        reasons=render_all(stored_reasons(match), lang, labels),
+        lacks=match_lacks(match, labels, lang),
         issue=issue_in(match, lang),
-        facts=facts,
+        facts=Facts._make(explanation["row"]) if stored else None,
         decisions=list(match.decisions.all()),
     )
 

@@ -30,7 +30,7 @@ from matchmaking.choices import (
     STALLABLE_STAGES,
     PartnershipStage,
 )
-from matchmaking.explanations import language
+from matchmaking.engine.explanations import language
 from matchmaking.models import Partnership, PartnershipEvent
 from matchmaking.partnerships.stages import (
     STAGE_ORDER,

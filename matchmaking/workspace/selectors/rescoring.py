@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from matchmaking.choices import ScoringRunKind, ScoringRunStatus
-from matchmaking.explanations import language
+from matchmaking.engine.explanations import factor_name
+from matchmaking.engine.runs import full_run_unfinished
 from matchmaking.models import MatchingPolicy, ScoringRun
 from matchmaking.scoring.config import FACTORS, normalise_weights
-from matchmaking.scoring.explain import FACTOR_LABELS
 
 UNFINISHED = (ScoringRunStatus.PENDING, ScoringRunStatus.RUNNING)
 FINISHED = (ScoringRunStatus.DONE, ScoringRunStatus.FAILED)
@@ -37,11 +37,10 @@ def policy_weight_rows(policy: MatchingPolicy) -> list[WeightRow]:
         weights = normalise_weights(policy.weights or {})
     except ValueError:
         weights = {}
-    index = 1 if language() == "en" else 0
     return [
         WeightRow(
             factor=factor,
-            label=FACTOR_LABELS[factor][index],
+            label=factor_name(factor),
             percent=round(100 * weights.get(factor, 0.0), 1),
         )
         for factor in FACTORS
@@ -55,20 +54,10 @@ def scoring_run_list() -> QuerySet[ScoringRun]:
     )
 
 
-def full_run_in_progress() -> ScoringRun | None:
-    """The newest full rescore still pending or running, if any."""
-    return (
-        ScoringRun.objects.filter(kind=ScoringRunKind.FULL, status__in=UNFINISHED)
-        .select_related("policy", "triggered_by")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
 def full_run_current() -> ScoringRun | None:
     """The full rescore the progress bar follows: the one in progress, else the last one."""
     return (
-        full_run_in_progress()
+        full_run_unfinished()
         or ScoringRun.objects.filter(kind=ScoringRunKind.FULL)
         .select_related("policy", "triggered_by")
         .order_by("-created_at", "-pk")

@@ -8,17 +8,17 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from matchmaking.explanations import language
-from matchmaking.loading import load_labels
+from matchmaking.engine.explanations import issue_in, language
+from matchmaking.engine.loading import load_labels
 from matchmaking.models import Match
-from matchmaking.scoring.explain import (
+from matchmaking.scoring.reasons import Reason
+from matchmaking.scoring.texts import (
     Labels,
     render_all,
 )
-from matchmaking.scoring.reasons import Reason
 from partners.choices import DemandStatus
 
-from .matches import AWAITING_REVIEW, issue_in, score_text
+from .matches import AWAITING_REVIEW, score_text
 
 # --- review queue ---------------------------------------------------------------------------
 

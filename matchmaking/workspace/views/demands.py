@@ -11,9 +11,8 @@ from django.views.decorators.http import require_GET
 
 from common.htmx import render_page_or_fragment, wants_fragment
 from common.paging import paginate, query_without_page
-from matchmaking.explanations import language
+from matchmaking.engine.explanations import factor_name
 from matchmaking.scoring.config import FACTORS
-from matchmaking.scoring.explain import FACTOR_LABELS
 from partners.models import Demand
 from partners.permissions import staff_required
 
@@ -96,7 +95,7 @@ class FactorHeader:
         self.factor = factor
 
     def __str__(self) -> str:
-        return FACTOR_LABELS[self.factor][1 if language() == "en" else 0]
+        return factor_name(self.factor)
 
 
 EXPORT_COLUMNS = [

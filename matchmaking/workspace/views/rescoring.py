@@ -21,8 +21,9 @@ from django_htmx.http import HttpResponseStopPolling
 
 from common.htmx import wants_fragment
 from common.paging import paginate, query_without_page
-from matchmaking import services
 from matchmaking.choices import ScoringRunStatus
+from matchmaking.engine import scheduling
+from matchmaking.engine.runs import full_run_unfinished
 from matchmaking.models import ScoringRun
 from partners.permissions import staff_required
 
@@ -30,7 +31,6 @@ from ..forms import RescoreStartForm
 from ..selectors.rescoring import (
     FINISHED,
     full_run_current,
-    full_run_in_progress,
     policy_in_force,
     policy_weight_rows,
     scoring_run_get,
@@ -43,9 +43,9 @@ PROGRESS = "matchmaking/partials/_rescoring_progress.html"
 
 
 def start_full_rescore(*, by, reason: str) -> ScoringRun:
-    """The guarded start (see ``services.full_rescore_request``), re-read afterwards: in
+    """The guarded start (see ``scheduling.full_rescore_request``), re-read afterwards: in
     embedded mode the task ran when the transaction committed, so the run is finished."""
-    run = services.full_rescore_request(triggered_by=by, reason=reason)
+    run = scheduling.full_rescore_request(triggered_by=by, reason=reason)
     run.refresh_from_db()
     return run
 
@@ -81,7 +81,7 @@ def rescoring_start(request: HttpRequest) -> HttpResponse:
         return render(request, "matchmaking/rescoring.html", page_context(request, form=form))
     try:
         run = start_full_rescore(by=request.user, reason=form.cleaned_data["reason"])
-    except services.RescoreAlreadyRunning as refused:
+    except scheduling.RescoreAlreadyRunning as refused:
         form.add_error(
             None,
             _(
@@ -131,7 +131,7 @@ def rescoring_progress(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"run": run, "polling": not finished, "oob": wants_fragment(request)}
     if finished and wants_fragment(request):
         context["form"] = RescoreStartForm()
-        context["in_progress"] = full_run_in_progress() is not None
+        context["in_progress"] = full_run_unfinished() is not None
     if not finished:
         return render(request, PROGRESS, context)
     # htmx stops polling an element whose request answers 286

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
-from matchmaking import services
 from matchmaking.choices import MatchStatus
+from matchmaking.engine import rescoring
 from matchmaking.models import Match
 from matchmaking.partnerships import notices as matching_notices
 from matchmaking.partnerships import review, stages
@@ -68,7 +68,7 @@ def test_approval_emails_the_introduction_after_commit_except_to_who_turned_it_o
     demand = f.brake_block_demand(cat)
     buyer = UserFactory(username="rina")
     demand.manufacturer.members.add(buyer)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         approve(demand=demand, supplier=supplier, by=UserFactory(username="sri", is_staff=True))
@@ -120,7 +120,7 @@ def test_a_specification_change_notifies_owners_in_a_live_partnership_or_shortli
     for name, owner in (("CV Shortlist", shortlisted_owner), ("CV Suggested", suggested_owner)):
         ikm = f.supplier(world.cat, name=name)
         Supplier.objects.filter(pk=ikm.pk).update(owner=owner)
-    services.rescore_demand(demand_id=world.demand.pk)
+    rescoring.rescore_demand(demand_id=world.demand.pk)
     shortlisted = Supplier.objects.get(legal_name="CV Shortlist")
     review.match_decide(
         demand_id=world.demand.pk,

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from matchmaking import services
 from matchmaking.choices import MatchKind, MatchStatus, PartnershipStage
+from matchmaking.engine import rescoring
 from matchmaking.models import Match, MatchDecision, Partnership, PartnershipEvent
 from matchmaking.partnerships.review import (
     MatchConflict,
@@ -52,7 +52,7 @@ def demand(cat):
     f.supplier(cat, name="CV Ceper Presisi")
     f.supplier(cat, name="CV Logam Jaya", capacity=900)
     f.supplier(cat, name="UD Tanpa ISO", certified=False)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     return demand
 
 
@@ -257,7 +257,7 @@ def test_decision_on_a_pair_without_a_match_says_the_suggestion_is_gone(demand, 
 
 def test_decision_addresses_the_pair_after_a_rescore_replaced_the_suggestion(demand, officer):
     before = match_of(demand, "CV Ceper Presisi")
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     after = match_of(demand, "CV Ceper Presisi")
     assert after.pk != before.pk  # unreviewed suggestions are re-inserted
 
@@ -270,7 +270,7 @@ def test_reviewed_match_keeps_status_and_history_through_a_rescore(demand, offic
     match = match_of(demand, "CV Ceper Presisi")
     decide(match, SL, officer, note="Visit planned")
 
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     kept = match_of(demand, "CV Ceper Presisi")
     assert kept.pk == match.pk

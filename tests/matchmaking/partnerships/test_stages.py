@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from matchmaking import services
 from matchmaking.choices import MatchKind, PartnershipStage
+from matchmaking.engine import rescoring
 from matchmaking.models import Match, Partnership, PartnershipEvent
 from matchmaking.partnerships import stages
 from matchmaking.scoring.config import FACTORS
@@ -452,7 +452,7 @@ def test_committing_volume_lowers_the_suppliers_free_capacity_in_a_real_rescore(
     cat = f.catalogue()
     ikm = f.supplier(cat, name="CV Logam Ceper", capacity=5000)
     other_demand = f.brake_block_demand(cat, quantity=2000)
-    services.rescore_demand(demand_id=other_demand.pk)
+    rescoring.rescore_demand(demand_id=other_demand.pk)
     assert capacity_fit(Match.objects.get(demand=other_demand, supplier=ikm)) == pytest.approx(1)
 
     p = partnership(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matchmaking import services
 from matchmaking.choices import IntroductionAnswer, MatchStatus, PartnershipStage
+from matchmaking.engine import rescoring
 from matchmaking.models import Match, Partnership
 from matchmaking.partnerships import introductions, review
 from partners.models import Demand, Notification, Supplier, User
@@ -74,7 +74,7 @@ def build_world(django_capture_on_commit_callbacks) -> World:
     Supplier.objects.filter(pk=other_supplier.pk).update(owner=other_owner)
     other_buyer = UserFactory(username="buyer-y")
     ManufacturerFactory().members.add(other_buyer)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     with django_capture_on_commit_callbacks(execute=True):
         partnership = approve(demand=demand, supplier=supplier, by=staff)
     return World(

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from matchmaking.scoring import Candidates, CapabilityRow, DemandSpec, Vocabularies
+from matchmaking.scoring.inputs import Candidates, CapabilityRow, DemandSpec, Vocabularies
 
 CASTING, MACHINING, HEAT_TREATMENT, WELDING = 1, 2, 3, 4
 GREY_IRON, DUCTILE_IRON, ALUMINIUM = 10, 11, 12

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from matchmaking.scoring import CapabilityRow, DemandSpec
+from matchmaking.scoring.inputs import CapabilityRow, DemandSpec
 from matchmaking.scoring.units import UNITS
 
 from .catalogue import (

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from matchmaking.scoring import ReasonCode, evaluate
+from matchmaking.scoring.evaluation import evaluate
+from matchmaking.scoring.reasons import ReasonCode, row_failures
 
 from .catalogue import (
     ALUMINIUM,
@@ -31,7 +32,7 @@ BOTH_CERTS = {ISO_9001: date(2028, 1, 1), ISO_22163: None}
 
 def check(row, demand=STRICT_DEMAND):
     evaluation = evaluate(demand, candidates(row), as_of=AS_OF)
-    failures = [(r.code, dict(r.params)) for r in evaluation.failures(0)]
+    failures = [(r.code, dict(r.params)) for r in row_failures(evaluation, 0)]
     return failures, bool(evaluation.check.feasible[0]), bool(evaluation.check.near_miss[0])
 
 

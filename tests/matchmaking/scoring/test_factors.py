@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from matchmaking.scoring import DEFAULT_PARAMS, FACTORS, Params, evaluate
+from matchmaking.scoring.config import DEFAULT_PARAMS, FACTORS, Params
+from matchmaking.scoring.evaluation import evaluate
 
 from .catalogue import (
     AS_OF,

@@ -8,16 +8,18 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from matchmaking.scoring import Candidates, CapabilityRow, Vocabularies, evaluate
-from matchmaking.scoring.engine import rank_demand
-from matchmaking.scoring.facts import (
-    demand_context,
+from bench.reference_reasons import reference_failures, reference_reasons
+from matchmaking.scoring.evaluation import evaluate
+from matchmaking.scoring.facts import demand_context, round_as_python, row_facts
+from matchmaking.scoring.inputs import Candidates, CapabilityRow, Vocabularies
+from matchmaking.scoring.ranking import rank_demand
+from matchmaking.scoring.reasons import (
+    ReasonCode,
     failures_from_facts,
     reasons_from_facts,
-    round_as_python,
-    row_facts,
+    row_failures,
+    row_reasons,
 )
-from matchmaking.scoring.reasons import ReasonCode
 
 from .catalogue import (
     AS_OF,
@@ -46,8 +48,8 @@ def assert_rebuilds_every_row(evaluation):
     facts = roundtrip(row_facts(evaluation, rows))
     assert len(facts) == len(rows)
     for row, fact in zip(rows.tolist(), facts, strict=True):
-        assert reasons_from_facts(context, fact) == evaluation.reasons(row)
-        assert failures_from_facts(context, fact) == evaluation.failures(row)
+        assert reasons_from_facts(context, fact) == reference_reasons(evaluation, row)
+        assert failures_from_facts(context, fact) == reference_failures(evaluation, row)
 
 
 @pytest.mark.parametrize("seed", range(30))
@@ -90,7 +92,11 @@ def test_hand_made_rows_cover_every_branch():
     )
     evaluation = evaluate(demand, rows, as_of=AS_OF)
     assert_rebuilds_every_row(evaluation)
-    codes = {r.code for row in range(4) for r in evaluation.reasons(row) + evaluation.failures(row)}
+    codes = {
+        r.code
+        for row in range(4)
+        for r in row_reasons(evaluation, row) + row_failures(evaluation, row)
+    }
     assert {
         ReasonCode.INFERRED_TYPE,
         ReasonCode.CAPACITY_INCOMPARABLE,
@@ -105,7 +111,7 @@ def test_hand_made_rows_cover_every_branch():
     } <= codes
     assert any(
         r.code is ReasonCode.CAPACITY and r.params["conversion"] == "unit_weight"
-        for r in evaluation.reasons(2)
+        for r in row_reasons(evaluation, 2)
     )
 
 
@@ -119,7 +125,7 @@ def test_demand_without_processes_material_or_certifications():
     )
     evaluation = evaluate(demand, candidates(foundry()), as_of=AS_OF)
     assert_rebuilds_every_row(evaluation)
-    assert {r.code for r in evaluation.reasons(0)} >= {
+    assert {r.code for r in row_reasons(evaluation, 0)} >= {
         ReasonCode.NO_PROCESS_REQUIRED,
         ReasonCode.NO_MATERIAL_REQUIRED,
         ReasonCode.NO_CERTIFICATION_REQUIRED,
@@ -158,7 +164,7 @@ def test_facts_of_selected_rows_follow_the_given_order():
     rows = np.concatenate([ranking.match_rows, ranking.near_rows])
     context = demand_context(evaluation.encoding)
     for row, fact in zip(rows.tolist(), row_facts(evaluation, rows), strict=True):
-        assert reasons_from_facts(context, fact) == evaluation.reasons(row)
+        assert reasons_from_facts(context, fact) == reference_reasons(evaluation, row)
     assert row_facts(evaluation, np.empty(0, dtype=np.int64)) == []
 
 

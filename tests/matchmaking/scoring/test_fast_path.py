@@ -7,11 +7,15 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
-from matchmaking.scoring import FACTORS, Candidates, evaluate
+from bench.reference_reasons import reference_failures
+from matchmaking.scoring.config import FACTORS
 from matchmaking.scoring.constraints import check_constraints, failed_item_counts
 from matchmaking.scoring.encoding import encode_demand
-from matchmaking.scoring.engine import best_per_supplier, rank_demand, score_demand, top_k
-from matchmaking.scoring.facts import demand_context, failures_from_facts, row_facts
+from matchmaking.scoring.evaluation import evaluate
+from matchmaking.scoring.facts import demand_context, row_facts
+from matchmaking.scoring.inputs import Candidates
+from matchmaking.scoring.ranking import best_per_supplier, rank_demand, score_demand, top_k
+from matchmaking.scoring.reasons import failures_from_facts, row_failures
 
 from .catalogue import AS_OF, VOCAB, candidates
 from .generators import AS_OF_CHOICES, random_demand, random_rows
@@ -105,9 +109,9 @@ def assert_ranks_as_whole_block(demand, rows, *, rnd, k, near_miss_k, **options)
         assert len(own) == len(expected) > 0
         assert evaluation.check.failed_items[own].min() >= 2
         for row, fact in zip(own.tolist(), row_facts(evaluation, own), strict=True):
-            assert failures_from_facts(context, fact) == evaluation.failures(row) != ()
-        assert [full.failures(row) for row in expected.tolist()] == [
-            evaluation.failures(row) for row in own.tolist()
+            assert failures_from_facts(context, fact) == reference_failures(evaluation, row) != ()
+        assert [row_failures(full, row) for row in expected.tolist()] == [
+            row_failures(evaluation, row) for row in own.tolist()
         ]
     return ranking
 

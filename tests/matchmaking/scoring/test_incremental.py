@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matchmaking.scoring import FACTORS, Candidates, Params
-from matchmaking.scoring.engine import score_demand
+from matchmaking.scoring.config import FACTORS, Params
 from matchmaking.scoring.facts import demand_context, row_facts
 from matchmaking.scoring.incremental import rank_supplier
+from matchmaking.scoring.inputs import Candidates
+from matchmaking.scoring.ranking import score_demand
+from matchmaking.scoring.reasons import row_failures, row_reasons
 
 from .catalogue import AS_OF, BOGIE_PARTS, BRAKE_BLOCK, CAR_BODY, DOOR_FRAME, VOCAB, candidates
 from .generators import AS_OF_CHOICES, random_demand, random_row, random_rows
@@ -58,8 +60,8 @@ def assert_same_ranking(actual, expected):
     every_row = np.arange(len(want.candidates), dtype=np.int64)
     assert row_facts(got, every_row) == row_facts(want, every_row)
     for row in every_row.tolist():
-        assert got.failures(row) == want.failures(row)
-        assert got.reasons(row) == want.reasons(row)
+        assert row_failures(got, row) == row_failures(want, row)
+        assert row_reasons(got, row) == row_reasons(want, row)
         assert got.breakdown(row) == want.breakdown(row)
 
 

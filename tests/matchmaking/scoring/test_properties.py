@@ -8,11 +8,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matchmaking.scoring import FACTORS, CapabilityRow, micro_to_decimal, score_demand, top_k
+from bench.reference import reference_row
+from matchmaking.scoring.config import FACTORS
+from matchmaking.scoring.evaluation import micro_to_decimal
+from matchmaking.scoring.inputs import CapabilityRow
+from matchmaking.scoring.ranking import score_demand, top_k
 
 from .catalogue import AS_OF, NEEDED_BY, VOCAB, candidates
 from .generators import TYPES, random_demand
-from .reference import reference_row
 
 
 def subsets(keys):

@@ -3,11 +3,13 @@
 import pytest
 from numpy.testing import assert_allclose
 
-from matchmaking.scoring import DEFAULT_WEIGHTS, Params, evaluate, score_demand
+from bench.reference import reference_evaluate, reference_rank
+from matchmaking.scoring.config import DEFAULT_WEIGHTS, Params
+from matchmaking.scoring.evaluation import evaluate
+from matchmaking.scoring.ranking import score_demand
 
 from .catalogue import AS_OF, candidates
 from .generators import random_demand, random_rows
-from .reference import reference_evaluate, reference_rank
 
 WEIGHTS = [DEFAULT_WEIGHTS, {"capacity_fit": 3, "distance": 2, "lead_time": 1, "spreading": 1}]
 

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from matchmaking.scoring import evaluate
+from matchmaking.scoring.evaluation import evaluate
 from matchmaking.scoring.units import Conversion, conversion
 
 from .catalogue import AS_OF, brake_block_demand, candidates, foundry

@@ -1,6 +1,6 @@
 import pytest
 
-from matchmaking.scoring import DEFAULT_WEIGHTS, FACTORS, normalise_weights
+from matchmaking.scoring.config import DEFAULT_WEIGHTS, FACTORS, normalise_weights
 
 
 def test_default_weights_sum_to_one_and_favour_component_and_capacity():

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.forms.models import model_to_dict
 
-from matchmaking import services as matching
 from matchmaking.choices import MatchStatus, PartnershipStage
+from matchmaking.engine import rescoring as matching
 from matchmaking.models import Match, MatchDecision
 from matchmaking.partnerships import notices as matching_notices
 from partners import notices

@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from matchmaking import services as matching
 from matchmaking.choices import MatchKind
+from matchmaking.engine import rescoring as matching
 from matchmaking.models import Match
 from partners import notices
 from partners.choices import (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from matchmaking import services
 from matchmaking.choices import MatchStatus
+from matchmaking.engine import rescoring
 from matchmaking.models import Match
 from matchmaking.partnerships.review import match_decide
 from tests.matchmaking import factories as f
@@ -38,7 +38,7 @@ def staff_api(api_client, staff_user):
 def second_demand(cat):
     """Another open demand (another buyer) scored against the same suppliers."""
     other = f.brake_block_demand(cat, title="Blok rem lain")
-    services.rescore_demand(demand_id=other.pk)
+    rescoring.rescore_demand(demand_id=other.pk)
     return other
 
 

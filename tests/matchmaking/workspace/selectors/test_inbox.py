@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from matchmaking import services
+from matchmaking.engine import rescoring
 from matchmaking.models import Partnership
 from matchmaking.partnerships import parties
 from matchmaking.workspace.selectors import inbox
@@ -77,7 +77,7 @@ def test_the_list_puts_introductions_waiting_for_the_readers_answer_first(
 ):
     second = f.supplier(world.cat, name="CV Klaten Cor")
     Supplier.objects.filter(pk=second.pk).update(owner=world.owner)
-    services.rescore_demand(demand_id=world.demand.pk)
+    rescoring.rescore_demand(demand_id=world.demand.pk)
     with django_capture_on_commit_callbacks(execute=True):
         newer = approve(demand=world.demand, supplier=second, by=world.staff)
     answer(world, world.buyer, INTERESTED)  # the older one is answered by the buyer

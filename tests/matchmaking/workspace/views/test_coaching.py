@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from matchmaking import services
 from matchmaking.choices import MatchKind, PartnershipStage
+from matchmaking.engine import rescoring
+from matchmaking.engine.policies import policy_active
 from matchmaking.models import Match
-from matchmaking.policies import policy_active
 from matchmaking.scoring.config import ALGORITHM_VERSION
 from partners.choices import DemandStatus
 from partners.models import Supplier
@@ -98,8 +98,8 @@ def test_three_ikm_lacking_iso_9001_for_two_demands_form_one_group(staff_client,
         f.supplier(cat, name=name, certified=False)
     f.supplier(cat, name="CV Bersertifikat")  # qualifies: no lack
 
-    services.rescore_demand(demand_id=first.pk)
-    services.rescore_demand(demand_id=second.pk)
+    rescoring.rescore_demand(demand_id=first.pk)
+    rescoring.rescore_demand(demand_id=second.pk)
     response = in_english(staff_client).get(PAGE)
 
     assert groups(response) == {f"certification:{cat.iso_9001.pk}": (3, 2)}
@@ -162,7 +162,7 @@ def test_fully_booked_ikm_lacks_free_capacity_and_shows_what_is_left(staff_clien
         committed_unit="pcs",
     )
 
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     response = in_english(staff_client).get(PAGE)
 
     capacity = response.context["result"].group("capacity")

@@ -13,8 +13,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from components.choices import Unit
-from matchmaking import services
 from matchmaking.choices import MatchKind, MatchStatus
+from matchmaking.engine import rescoring
 from matchmaking.models import ConsortiumSuggestion, Match, Partnership
 from matchmaking.partnerships.review import match_decide
 from partners.choices import DemandStatus, SizeClass, VerificationStatus
@@ -36,7 +36,7 @@ def scored_demand(cat, **fields):
     f.supplier(cat, name="CV Ceper Presisi")
     f.supplier(cat, name="CV Logam Jaya", capacity=900, regency=f.far_regency())
     f.supplier(cat, name="UD Tanpa ISO", certified=False)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     return demand
 
 
@@ -87,7 +87,7 @@ def large_registry(cat, *, suppliers: int = 1000, demands: int = 3):
     )
     created = [f.brake_block_demand(cat, quantity=400 + 100 * i) for i in range(demands)]
     for demand in created:
-        services.rescore_demand(demand_id=demand.pk)
+        rescoring.rescore_demand(demand_id=demand.pk)
     return created
 
 
@@ -290,7 +290,7 @@ def test_demand_page_shows_consortium_members_with_quantities_and_shares(staff_c
     demand = f.brake_block_demand(cat, quantity=3000)
     first = f.supplier(cat, name="CV Satu", capacity=2000)
     second = f.supplier(cat, name="CV Dua", capacity=1500)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     assert ConsortiumSuggestion.objects.filter(demand=demand).exists()
 
     response = staff_client.get(reverse("workspace:demand_detail", args=[demand.pk]))
@@ -317,7 +317,7 @@ def test_reviewed_match_that_fell_out_of_the_ranking_is_listed_apart_with_its_is
     )
     SupplierCertification.objects.filter(supplier_id=dropped.supplier_id).delete()
     SupplierCapability.objects.filter(supplier_id=dropped.supplier_id).delete()
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     response = staff_client.get(reverse("workspace:demand_detail", args=[demand.pk]))
 
@@ -533,7 +533,7 @@ def test_compare_shows_the_ticked_suppliers_side_by_side(staff_client, cat):
 def test_compare_asks_for_two_or_three_suppliers(staff_client, cat, count):
     demand = scored_demand(cat)
     extra = [f.supplier(cat, name=f"CV Extra {i}") for i in range(2)]
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
     ids = list(Match.objects.filter(demand=demand).values_list("supplier_id", flat=True))[:count]
     assert len(ids) == count and extra
 

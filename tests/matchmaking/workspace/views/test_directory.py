@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 
 from components.choices import Unit
 from matchmaking.choices import MatchKind, PartnershipStage
-from matchmaking.loading import load_candidates, load_vocabularies
+from matchmaking.engine.loading import load_candidates, load_vocabularies
 from matchmaking.workspace.selectors.directory import (
     capabilities_with_capacity,
     free_capacity_between,

@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from matchmaking import services
 from matchmaking.choices import PartnershipStage
+from matchmaking.engine import rescoring
 from matchmaking.models import Partnership
 from partners.models import Supplier
 from tests.matchmaking import factories as f
@@ -295,7 +295,7 @@ def test_the_list_and_the_page_run_a_bounded_number_of_queries(
     for number in range(12):
         ikm = f.supplier(world.cat, name=f"CV Cor {number:02d}")
         Supplier.objects.filter(pk=ikm.pk).update(owner=world.owner)
-    services.rescore_demand(demand_id=world.demand.pk)
+    rescoring.rescore_demand(demand_id=world.demand.pk)
     with django_capture_on_commit_callbacks(execute=True):
         for ikm in Supplier.objects.filter(legal_name__startswith="CV Cor "):
             approve(demand=world.demand, supplier=ikm, by=world.staff)

@@ -21,8 +21,8 @@ from matchmaking.choices import (
     MatchStatus,
     PartnershipStage,
 )
+from matchmaking.engine.policies import policy_active
 from matchmaking.models import Match, Partnership, PartnershipEvent
-from matchmaking.policies import policy_active
 from matchmaking.scoring.config import ALGORITHM_VERSION
 from partners.choices import DemandStatus, LegalForm
 from partners.models import Supplier

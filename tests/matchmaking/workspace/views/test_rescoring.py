@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from matchmaking.choices import ScoringRunKind, ScoringRunStatus
+from matchmaking.engine.policies import policy_active
 from matchmaking.models import Match, ScoringRun
-from matchmaking.policies import policy_active
 from matchmaking.scoring.config import ALGORITHM_VERSION, FACTORS
 from tests.matchmaking import factories as f
 
@@ -195,7 +195,7 @@ def test_a_run_failing_inside_the_request_is_reported_and_recorded(staff_user, m
     def broken(**kwargs):
         raise RuntimeError("scoring exploded")
 
-    monkeypatch.setattr("matchmaking.services.full_rescore_run", broken)
+    monkeypatch.setattr("matchmaking.engine.runs.full_rescore_run", broken)
     client = Client()
     client.force_login(staff_user)
     client.cookies["django_language"] = "en"

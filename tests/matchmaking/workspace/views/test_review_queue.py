@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from components.models import Province
-from matchmaking import services
 from matchmaking.choices import MatchKind, MatchStatus
+from matchmaking.engine import rescoring
 from matchmaking.models import Match, MatchDecision, Partnership
 from matchmaking.partnerships.review import match_decide
 from partners.choices import DemandStatus
@@ -154,7 +154,7 @@ def test_review_queue_filter_by_province_leaves_out_other_provinces(staff_client
         code="35.19", name="Kab. Madiun", province=ProvinceFactory(code="35", name="Jawa Timur")
     )
     f.supplier(cat, name="CV Jatim", regency=east)
-    services.rescore_demand(demand_id=demand.pk)
+    rescoring.rescore_demand(demand_id=demand.pk)
 
     response = staff_client.get(URL, {"province": "35"})
 

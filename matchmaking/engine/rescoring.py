@@ -1,0 +1,259 @@
+"""Rescoring: demands and suppliers scored against the candidates of their categories, and
+their top-K, near misses and consortia stored. Enqueues nothing (``scheduling`` does)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from partners.choices import DemandStatus
+from partners.models import Demand
+
+from ..choices import REVIEWED_MATCH_STATUSES, MatchKind, MatchStatus
+from ..models import ConsortiumSuggestion, Match, MatchingPolicy
+from ..scoring.config import ALGORITHM_VERSION, Params
+from ..scoring.evaluation import MICRO
+from ..scoring.incremental import rank_supplier
+from ..scoring.inputs import Candidates, DemandSpec, Vocabularies
+from ..scoring.ranking import Ranking, rank_demand
+from ..scoring.texts import Labels
+from .consortia import write_consortia
+from .loading import load_candidates, load_demand_specs, load_labels, load_vocabularies
+from .persistence import MatchRow, delete_suggestions, rerank, write_rows
+from .policies import policy_active, policy_params
+from .rows import ranking_rows
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a scoring pass needs besides the rows: policy, vocabularies, labels."""
+
+    policy: MatchingPolicy
+    params: Params
+    vocab: Vocabularies
+    labels: Labels
+
+    @classmethod
+    def load(cls, policy: MatchingPolicy | None = None) -> Context:
+        policy = policy or policy_active()
+        return cls(
+            policy=policy,
+            params=policy_params(policy),
+            vocab=load_vocabularies(),
+            labels=load_labels(),
+        )
+
+    @property
+    def k(self) -> int:
+        return self.policy.top_k
+
+
+# --- rescoring ------------------------------------------------------------------------------
+
+
+def _blocks(candidates: Candidates) -> dict[int, Candidates]:
+    order = np.argsort(candidates.category_id, kind="stable")
+    cats, starts = np.unique(candidates.category_id[order], return_index=True)
+    bounds = [*starts.tolist(), len(order)]
+    return {
+        int(cat): candidates.take(order[bounds[i] : bounds[i + 1]]) for i, cat in enumerate(cats)
+    }
+
+
+def rank_specs(
+    specs: Sequence[DemandSpec],
+    ctx: Context,
+    blocks: dict[int, Candidates],
+    reviewed: dict[int, set[int]],
+) -> list[Ranking]:
+    """Rank each demand against the candidate block of its category; the rows of its
+    reviewed suppliers are kept whatever they fail, so they can be refreshed or flagged."""
+    today = timezone.localdate()
+    empty: Candidates | None = None
+    rankings = []
+    for spec in specs:
+        block = blocks.get(spec.category_id)
+        if block is None:
+            # no candidate of this category: rank against an empty block (loaded once)
+            if empty is None:
+                empty = load_candidates(ctx.vocab, category_ids=[])
+            block = empty
+        rankings.append(
+            rank_demand(
+                spec,
+                block,
+                as_of=today,
+                weights=ctx.policy.weights,
+                params=ctx.params,
+                k=ctx.k,
+                near_miss_k=ctx.k,
+                keep_suppliers=reviewed.get(spec.demand_id, ()),
+            )
+        )
+    return rankings
+
+
+def _reviewed_suppliers(demand_ids: Sequence[int]) -> dict[int, set[int]]:
+    reviewed: dict[int, set[int]] = defaultdict(set)
+    for demand_id, supplier_id in Match.objects.filter(
+        demand_id__in=demand_ids, status__in=REVIEWED_MATCH_STATUSES
+    ).values_list("demand_id", "supplier_id"):
+        reviewed[demand_id].add(supplier_id)
+    return reviewed
+
+
+def rescore_specs(specs: Sequence[DemandSpec], ctx: Context) -> None:
+    """Score these demands against every candidate of their categories and store their
+    top-K, near misses and consortia."""
+    if not specs:
+        return
+    candidates = load_candidates(ctx.vocab, category_ids={s.category_id for s in specs})
+    demand_ids = [s.demand_id for s in specs]
+    reviewed = _reviewed_suppliers(demand_ids)
+    rankings = rank_specs(specs, ctx, _blocks(candidates), reviewed)
+    rows = [
+        row
+        for ranking in rankings
+        for row in ranking_rows(
+            ranking, ctx.labels, reviewed=sorted(reviewed.get(ranking.demand_id, ()))
+        )
+    ]
+    scored_at = timezone.now()
+    with transaction.atomic():
+        write_rows(
+            demand_ids=demand_ids,
+            rows=rows,
+            policy=ctx.policy,
+            algorithm_version=ALGORITHM_VERSION,
+            scored_at=scored_at,
+        )
+        write_consortia(
+            rankings, {s.demand_id: s for s in specs}, policy=ctx.policy, scored_at=scored_at
+        )
+
+
+def rescore_demand(*, demand_id: int) -> None:
+    """Rescore one demand against all suppliers (after it was created or edited).
+
+    Demands that are not open keep their last scores; an open demand that may not be
+    matched (its manufacturer is not verified, or inactive) loses its suggestions."""
+    open_ids = list(
+        Demand.objects.filter(pk=demand_id, status=DemandStatus.OPEN).values_list("pk", flat=True)
+    )
+    specs = load_demand_specs(open_ids)
+    rescore_specs(specs, Context.load())
+    withdraw_suggestions(set(open_ids) - {spec.demand_id for spec in specs})
+
+
+def withdraw_suggestions(demand_ids: set[int] | list[int]) -> None:
+    """Open demands that are no longer matched: their unreviewed suggestions and consortium
+    go, reviewed matches leave the ranking (they keep their status and history)."""
+    if not demand_ids:
+        return
+    ids = list(demand_ids)
+    delete_suggestions(Q(demand_id__in=ids))
+    Match.objects.filter(demand_id__in=ids, is_current=True).update(is_current=False, rank=None)
+    ConsortiumSuggestion.objects.filter(demand_id__in=ids).delete()
+
+
+def rescore_supplier(*, supplier_id: int) -> None:
+    """Rescore one supplier against every open demand it can touch.
+
+    The supplier's own rows are recomputed; a demand is rescored in full only when the
+    supplier leaves (or drops within) a full top list, because only then can a candidate
+    not stored so far move up."""
+    ctx = Context.load()
+    candidates = load_candidates(ctx.vocab, supplier_ids=[supplier_id])
+    categories = np.unique(candidates.category_id).tolist()
+    touched = Demand.objects.filter(status=DemandStatus.OPEN).filter(
+        Q(component_type__category_id__in=categories)
+        | Q(pk__in=Match.objects.filter(supplier_id=supplier_id).values("demand_id"))
+    )
+    specs = load_demand_specs(touched)
+    if not specs:
+        return
+    rankings = rank_supplier(
+        specs,
+        candidates,
+        as_of=timezone.localdate(),
+        weights=ctx.policy.weights,
+        params=ctx.params,
+    )
+    existing = {
+        m.demand_id: m
+        for m in Match.objects.filter(supplier_id=supplier_id, demand__in=touched).only(
+            "demand_id", "kind", "status", "score", "is_current"
+        )
+    }
+    lists = _current_lists(touched)
+    full, new_rows, gone, local = [], [], [], []
+    for spec, ranking in zip(specs, rankings, strict=True):
+        old = existing.get(spec.demand_id)
+        if old is None and not _could_enter(ranking, lists.get(spec.demand_id, {}), ctx.k):
+            continue  # not stored before, and below a full list now: nothing changes
+        reviewed = [supplier_id] if old and old.status in REVIEWED_MATCH_STATUSES else []
+        rows = ranking_rows(ranking, ctx.labels, reviewed=reviewed)
+        new = rows[0] if rows else None
+        if _needs_full_rescore(old, new, lists.get(spec.demand_id, {}), ctx.k):
+            full.append(spec)
+            continue
+        local.append(spec.demand_id)
+        if new is not None:
+            new_rows.append(new)
+        elif old is not None and old.status == MatchStatus.SUGGESTED:
+            gone.append(old.pk)
+    with transaction.atomic():
+        delete_suggestions(Q(pk__in=gone))
+        write_rows(
+            demand_ids=[],
+            rows=new_rows,
+            policy=ctx.policy,
+            algorithm_version=ALGORITHM_VERSION,
+            scored_at=timezone.now(),
+        )
+        # ranks behind a row that left, moved or arrived close up; lists stay at K
+        rerank(demand_ids=local, limit=ctx.k)
+    if full:
+        rescore_specs(full, ctx)
+
+
+def _current_lists(demands: QuerySet) -> dict[int, dict[str, tuple[int, float]]]:
+    """Per demand and kind: how many rows the current list holds and its lowest score."""
+    lists: dict[int, dict[str, tuple[int, float]]] = defaultdict(dict)
+    for item in (
+        Match.objects.filter(demand__in=demands, is_current=True)
+        .values("demand_id", "kind")
+        .annotate(n=Count("pk"), low=Min("score"))
+    ):
+        lists[item["demand_id"]][item["kind"]] = (item["n"], item["low"])
+    return lists
+
+
+def _could_enter(ranking: Ranking, lists: dict[str, tuple[int, float]], k: int) -> bool:
+    """Whether the ranked supplier would enter its list (ties are settled by rerank)."""
+    for kind, rows in (
+        (MatchKind.MATCH, ranking.match_rows),
+        (MatchKind.NEAR_MISS, ranking.near_rows),
+    ):
+        if len(rows):
+            count, lowest = lists.get(kind, (0, 0.0))
+            return count < k or ranking.score_micro[rows[0]] / MICRO >= lowest
+    return False
+
+
+def _needs_full_rescore(old: Match | None, new: MatchRow | None, counts, k: int) -> bool:
+    """Whether a candidate outside the stored lists could move up."""
+    if old is None or not old.is_current:
+        return False
+    list_full = counts.get(old.kind, (0, 0.0))[0] >= k
+    if not list_full:
+        return False
+    if new is None or not new.is_current or new.kind != old.kind:
+        return True
+    return new.score < old.score
