@@ -61,6 +61,21 @@ def copy(tmp_path_factory):
         ("common/forms.py", "import components.models", "common-imports-no-app"),
         ("matchmaking/engine/__init__.py", "import matchmaking.workspace", "matchmaking-layers"),
         ("partners/choices.py", "import tests.partners.factories", "apps-import-no-tests"),
+        (
+            "partners/selectors/suppliers.py",
+            "import partners.services.suppliers",
+            "partners-layers",
+        ),
+        (
+            "matchmaking/partnerships/stages.py",
+            "import matchmaking.partnerships.review",
+            "brokering-layers",
+        ),
+        (
+            "matchmaking/engine/rescoring.py",
+            "import matchmaking.engine.scheduling",
+            "engine-layers",
+        ),
         ("common/paging.py", "import common.htmx", None),  # allowed: one way inside common
         ("common/htmx.py", "import common.paging", "no-cycles"),  # ... but not both ways
     ],

@@ -162,7 +162,7 @@ def _last_stage_event(partnership: Partnership) -> PartnershipEvent | None:
 
 
 def _scoring_inputs(partnership: Partnership) -> tuple:
-    """What of this partnership the supplier's scores depend on (see matchmaking/loading.py):
+    """What of this partnership the supplier's scores depend on (see matchmaking/engine/loading.py):
     the volume it reserves, whether it counts as live, and its delivery record."""
     volume = partnership.committed_monthly_volume
     reserves = partnership.stage in CAPACITY_COMMITTING_STAGES and volume is not None and volume > 0
