@@ -581,16 +581,6 @@ def test_closed_demand_with_a_drawing_shows_read_only_with_the_checked_link(
 # --- Verification actions go through the one verification service ------------------------------
 
 
-@pytest.fixture
-def eager_tasks():
-    from matchmaking.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
 def test_suspending_a_manufacturer_in_admin_withdraws_suggestions_and_records_the_decider(
     admin_client, admin_user, eager_tasks, django_capture_on_commit_callbacks
 ):

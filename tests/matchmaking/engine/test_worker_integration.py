@@ -33,7 +33,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ROOT = Path(__file__).resolve().parents[3]  # the repository: tests/matchmaking/engine/ is three down
+ROOT = (
+    Path(__file__).resolve().parents[3]
+)  # the repository: tests/matchmaking/engine/ is three down
 
 
 def database_url() -> str:

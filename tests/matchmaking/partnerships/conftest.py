@@ -1,19 +1,9 @@
-"""Fixtures of the brokering tests: Celery eager, a 30-day stale limit, two officers."""
+"""Fixtures of the brokering tests: a 30-day stale limit, two officers (eager Celery is
+``eager_tasks`` in tests/conftest.py)."""
 
 import pytest
 
 from tests.partners.factories import UserFactory
-
-
-@pytest.fixture
-def eager_tasks():
-    """Run enqueued tasks in-process even when a Redis broker is configured."""
-    from matchmaking.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

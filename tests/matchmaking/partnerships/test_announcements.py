@@ -22,19 +22,12 @@ from tests.matchmaking import factories as f
 from tests.matchmaking.partnerships.world import (
     NOT_INTERESTED,
     S,
-    World,
     answer,
     approve,
-    build_world,
 )
 from tests.partners.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(django_capture_on_commit_callbacks) -> World:
-    return build_world(django_capture_on_commit_callbacks)
 
 
 # --- new introduction -----------------------------------------------------------------------

@@ -18,18 +18,11 @@ from tests.matchmaking.partnerships.world import (
     INTERESTED,
     NOT_INTERESTED,
     S,
-    World,
     answer,
-    build_world,
     kinds_of,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(django_capture_on_commit_callbacks) -> World:
-    return build_world(django_capture_on_commit_callbacks)
 
 
 # --- answers move the stage -----------------------------------------------------------------

@@ -40,14 +40,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def eager_tasks():
-    """Run enqueued rescoring in-process even when a Redis broker is configured."""
-    from matchmaking.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
+def _tasks_in_process(eager_tasks):
+    """Enqueued tasks run in-process here even when a Redis broker is configured."""
 
 
 # --- status setters ---------------------------------------------------------------------------

@@ -31,13 +31,8 @@ PENDING, VERIFIED = VerificationStatus.PENDING, VerificationStatus.VERIFIED
 
 
 @pytest.fixture(autouse=True)
-def eager_tasks():
-    from matchmaking.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
+def _tasks_in_process(eager_tasks):
+    """Enqueued tasks run in-process here even when a Redis broker is configured."""
 
 
 def detail_url(kind: str, pk: int) -> str:

@@ -15,18 +15,11 @@ from partners.models import Supplier
 from tests.matchmaking import factories as f
 from tests.matchmaking.partnerships.world import (
     INTERESTED,
-    World,
     answer,
     approve,
-    build_world,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(django_capture_on_commit_callbacks) -> World:
-    return build_world(django_capture_on_commit_callbacks)
 
 
 # --- who sees which -------------------------------------------------------------------------

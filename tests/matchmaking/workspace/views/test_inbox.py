@@ -13,7 +13,7 @@ from matchmaking.engine import rescoring
 from matchmaking.models import Partnership
 from partners.models import Supplier
 from tests.matchmaking import factories as f
-from tests.matchmaking.partnerships.world import World, approve, build_world
+from tests.matchmaking.partnerships.world import World, approve
 from tests.partners.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +23,6 @@ INDEX = reverse("inbox:index")
 # the contact details of each side, which must not leak before mutual interest
 IKM_CONTACT = ("Bambang Sutrisno", "0272 551 234", "bambang@ceperlogam.example")
 BUYER_CONTACT = ("Rina Purchasing", "+62 351 452 271", "rina@inka.example")
-
-
-@pytest.fixture
-def world(django_capture_on_commit_callbacks) -> World:
-    return build_world(django_capture_on_commit_callbacks)
 
 
 def detail_url(world: World) -> str:
