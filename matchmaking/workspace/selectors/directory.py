@@ -39,7 +39,7 @@ from components.models import Province
 from matchmaking.choices import CAPACITY_COMMITTING_STAGES, REVIEWED_MATCH_STATUSES, MatchKind
 from matchmaking.engine.explanations import language
 from matchmaking.models import Match, Partnership
-from matchmaking.scoring.texts import UNIT_LABELS, format_number, format_quantity
+from matchmaking.scoring.texts import UNIT_LABELS, Lang, format_number, format_quantity
 from partners.models import Supplier, SupplierCapability, SupplierCertification
 
 from .coaching import lack_of, reason_labels
@@ -239,7 +239,7 @@ class DirectoryRow:
     capacities: list[CapacityLine] = field(default_factory=list)
 
 
-def _quantity(value: float | None, lang: str | None = None) -> str:
+def _quantity(value: float | None, lang: Lang | None = None) -> str:
     return "" if value is None else format_quantity(float(value), lang or language())
 
 

@@ -23,6 +23,7 @@ from matchmaking.models import Match, MatchDecision
 from matchmaking.partnerships.review import ALLOWED_MOVES
 from matchmaking.scoring.facts import Facts
 from matchmaking.scoring.texts import (
+    Lang,
     Labels,
     format_number,
     render_all,
@@ -94,7 +95,7 @@ class MatchView:
         return [move for move in MOVE_BUTTONS if move[0] in allowed]
 
 
-def score_text(score: float, lang: str) -> str:
+def score_text(score: float, lang: Lang) -> str:
     return format_number(score, lang, 3)
 
 
@@ -116,7 +117,7 @@ def segments(breakdown: list[dict[str, str]], contributions: Sequence[int]) -> l
     ]
 
 
-def match_view(match: Match, labels: Labels, lang: str) -> MatchView:
+def match_view(match: Match, labels: Labels, lang: Lang) -> MatchView:
     """Everything one match row shows; ``match.policy`` should be loaded with it."""
     explanation = match.explanation or {}
     stored = explanation.get("ctx") is not None and explanation.get("row") is not None
