@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django.db.models import (
     Case,
@@ -33,6 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django_stubs_ext import WithAnnotations
 
 from components.choices import COUNT_UNITS, Unit
 from components.models import Province
@@ -104,7 +105,30 @@ def _committed_sum() -> Coalesce:
     )
 
 
-def committing_capabilities() -> QuerySet[Partnership]:
+class CapabilityRef(TypedDict):
+    match__capability_id: int
+
+
+class CapacityAnnotations(TypedDict):
+    """What :func:`capabilities_with_capacity` annotates a capability with."""
+
+    committed: float
+    free: float
+
+
+CapabilityWithCapacity = WithAnnotations[SupplierCapability, CapacityAnnotations]
+
+
+class DirectoryPrefetch(TypedDict):
+    """What :func:`supplier_list` prefetches into an attribute of each supplier."""
+
+    valid_certifications: list[SupplierCertification]
+
+
+DirectorySupplier = WithAnnotations[Supplier, DirectoryPrefetch]
+
+
+def committing_capabilities() -> QuerySet[Partnership, CapabilityRef]:
     """Ids of the capabilities some partnership reserves volume on (a small set)."""
     return _commitments().values("match__capability_id")
 
@@ -123,7 +147,7 @@ def committed_volume() -> Subquery:
 
 def capabilities_with_capacity(
     queryset: QuerySet[SupplierCapability] | None = None,
-) -> QuerySet[SupplierCapability]:
+) -> QuerySet[CapabilityWithCapacity]:
     """Capabilities annotated with ``committed`` and ``free`` (never below zero), both per
     month in the capability's own unit. The per-capability sum runs only for the few
     capabilities in the (hashed, uncorrelated) set of committed ones. For display: to
@@ -197,7 +221,7 @@ def directory_base() -> QuerySet[Supplier]:
     return Supplier.objects.filter(is_active=True).order_by("legal_name", "pk")
 
 
-def supplier_list(*, suppliers: QuerySet[Supplier]) -> QuerySet[Supplier]:
+def supplier_list(*, suppliers: QuerySet[Supplier]) -> QuerySet[DirectorySupplier]:
     """A filtered supplier queryset with what a directory row, an export row or an API
     item reads: region, capabilities with free capacity, processes, materials, the
     certificates valid today; a fixed number of queries per page."""
@@ -206,7 +230,7 @@ def supplier_list(*, suppliers: QuerySet[Supplier]) -> QuerySet[Supplier]:
             "component_type__name_id", "pk"
         )
     ).prefetch_related("processes", "materials")
-    return suppliers.select_related("regency__province").prefetch_related(
+    listed = suppliers.select_related("regency__province").prefetch_related(
         Prefetch("capabilities", queryset=capabilities),
         Prefetch(
             "certifications",
@@ -216,6 +240,8 @@ def supplier_list(*, suppliers: QuerySet[Supplier]) -> QuerySet[Supplier]:
             to_attr="valid_certifications",
         ),
     )
+    # a Prefetch's ``to_attr`` is invisible to the type checker: name what it adds
+    return cast("QuerySet[DirectorySupplier]", listed)
 
 
 @dataclass(frozen=True)
@@ -239,7 +265,7 @@ class DirectoryRow:
     capacities: list[CapacityLine] = field(default_factory=list)
 
 
-def _quantity(value: float | None, lang: Lang | None = None) -> str:
+def _quantity(value: float | Decimal | None, lang: Lang | None = None) -> str:
     return "" if value is None else format_quantity(float(value), lang or language())
 
 
@@ -251,7 +277,7 @@ def _names(items: Iterable[Any]) -> list[str]:
     return sorted({str(item) for item in items})
 
 
-def capacity_line(capability: SupplierCapability) -> CapacityLine:
+def capacity_line(capability: CapabilityWithCapacity) -> CapacityLine:
     return CapacityLine(
         component_type=str(capability.component_type),
         free=_quantity(capability.free),
@@ -261,11 +287,12 @@ def capacity_line(capability: SupplierCapability) -> CapacityLine:
     )
 
 
-def directory_rows(suppliers: Iterable[Supplier]) -> list[DirectoryRow]:
+def directory_rows(suppliers: Iterable[DirectorySupplier]) -> list[DirectoryRow]:
     """Rows of suppliers loaded through :func:`supplier_list` (no further queries)."""
     rows = []
     for supplier in suppliers:
-        capabilities = list(supplier.capabilities.all())
+        # prefetched through capabilities_with_capacity (see supplier_list)
+        capabilities = cast(list[CapabilityWithCapacity], list(supplier.capabilities.all()))
         rows.append(
             DirectoryRow(
                 supplier=supplier,
