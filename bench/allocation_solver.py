@@ -23,9 +23,7 @@ class Instance(TypedDict):
     demand_quantity: FloatArray
 
 
-def instance(
-    seed: int, suppliers: int, demands: int, arcs: int
-) -> tuple[Instance, FloatArray]:
+def instance(seed: int, suppliers: int, demands: int, arcs: int) -> tuple[Instance, FloatArray]:
     """A random instance, and the minimum order of each arc."""
     rng = np.random.default_rng(seed)
     data = Instance(

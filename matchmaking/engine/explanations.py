@@ -7,10 +7,10 @@ and admin page that shows a match goes through here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from ..models import Match
 
 from django.utils.translation import get_language
 
+from ..models import Match
 from ..scoring.config import FACTORS, normalise_weights
 from ..scoring.evaluation import FactorContribution
 from ..scoring.facts import DemandContext, FactsRow

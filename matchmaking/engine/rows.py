@@ -62,7 +62,9 @@ def _rows(
     return rows
 
 
-def _reviewed_row(ranking: Ranking, supplier_id: int, context: DemandContext, labels: Labels) -> MatchRow:
+def _reviewed_row(
+    ranking: Ranking, supplier_id: int, context: DemandContext, labels: Labels
+) -> MatchRow:
     """A reviewed match outside the new lists: fresh score, or a qualification flag."""
     evaluation = ranking.evaluation
     own = np.flatnonzero(evaluation.candidates.supplier_id == supplier_id)

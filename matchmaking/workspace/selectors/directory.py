@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     Case,
@@ -33,7 +33,6 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django_stubs_ext import WithAnnotations
 
 from components.choices import COUNT_UNITS, Unit
 from components.models import Province
@@ -44,6 +43,9 @@ from matchmaking.scoring.texts import UNIT_LABELS, Lang, format_number, format_q
 from partners.models import Supplier, SupplierCapability, SupplierCertification
 
 from .coaching import lack_of, reason_labels
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PROFILE_MATCH_LIMIT = 100
 """Matches listed on a profile (best first); the page says when there are more."""
@@ -116,7 +118,8 @@ class CapacityAnnotations(TypedDict):
     free: float
 
 
-CapabilityWithCapacity = WithAnnotations[SupplierCapability, CapacityAnnotations]
+if TYPE_CHECKING:  # WithAnnotations takes one argument at run time
+    CapabilityWithCapacity = WithAnnotations[SupplierCapability, CapacityAnnotations]
 
 
 class DirectoryPrefetch(TypedDict):
@@ -125,7 +128,8 @@ class DirectoryPrefetch(TypedDict):
     valid_certifications: list[SupplierCertification]
 
 
-DirectorySupplier = WithAnnotations[Supplier, DirectoryPrefetch]
+if TYPE_CHECKING:  # WithAnnotations takes one argument at run time
+    DirectorySupplier = WithAnnotations[Supplier, DirectoryPrefetch]
 
 
 def committing_capabilities() -> QuerySet[Partnership, CapabilityRef]:
@@ -292,7 +296,7 @@ def directory_rows(suppliers: Iterable[DirectorySupplier]) -> list[DirectoryRow]
     rows = []
     for supplier in suppliers:
         # prefetched through capabilities_with_capacity (see supplier_list)
-        capabilities = cast(list[CapabilityWithCapacity], list(supplier.capabilities.all()))
+        capabilities = cast("list[CapabilityWithCapacity]", list(supplier.capabilities.all()))
         rows.append(
             DirectoryRow(
                 supplier=supplier,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import BooleanField as BooleanOutput
 from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise, WithAnnotations
+from django_stubs_ext import StrOrPromise
 
 from common.people import display_name
 from matchmaking.choices import (
@@ -32,6 +32,9 @@ from matchmaking.partnerships.parties import (
     party_scope,
 )
 from partners.models import Organisation, SupplierCapability, SupplierCertification, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 class InboxState:
@@ -193,7 +196,8 @@ class InboxAnnotations(TypedDict):
     waiting: int
 
 
-InboxPartnership = WithAnnotations[Partnership, InboxAnnotations]
+if TYPE_CHECKING:  # WithAnnotations takes one argument at run time
+    InboxPartnership = WithAnnotations[Partnership, InboxAnnotations]
 
 
 def introduction_queryset(*, user: User) -> QuerySet[InboxPartnership]:

@@ -23,8 +23,8 @@ from matchmaking.models import Match, MatchDecision
 from matchmaking.partnerships.review import ALLOWED_MOVES
 from matchmaking.scoring.facts import Facts
 from matchmaking.scoring.texts import (
-    Lang,
     Labels,
+    Lang,
     format_number,
     render_all,
 )
