@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from matchmaking.choices import MatchStatus
 from matchmaking.engine.explanations import (
@@ -89,7 +90,7 @@ class MatchView:
         return f"match-{self.match.demand_id}-{self.match.supplier_id}"
 
     @property
-    def moves(self) -> list[tuple[str, str, str]]:
+    def moves(self) -> list[tuple[str, StrOrPromise, str]]:
         """The decisions an officer can take here: (status, button text, button style)."""
         allowed = ALLOWED_MOVES[self.match.status]
         return [move for move in MOVE_BUTTONS if move[0] in allowed]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypedDict, cast
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import (
     BooleanField,
