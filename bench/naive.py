@@ -8,6 +8,7 @@ declared capacity: the benchmark registry has no partnerships committing volume.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 
 from django.db import transaction
@@ -31,13 +32,13 @@ TopLists = dict[int, tuple[frozenset[int], frozenset[int]]]
 def capability_rows() -> list[CapabilityRow]:
     """Capabilities of verified, active suppliers, read through the ORM into row objects."""
     record: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for supplier_id, stage, on_time in Partnership.objects.values_list(
+    for supplier_id, stage, delivered_on_time in Partnership.objects.values_list(
         "supplier_id", "stage", "delivered_on_time"
     ):
         counts = record[supplier_id]
         if stage == PartnershipStage.COMPLETED:
             counts[0] += 1
-            counts[1] += bool(on_time)
+            counts[1] += bool(delivered_on_time)
         elif stage not in CLOSED_PARTNERSHIP_STAGES:
             counts[2] += 1
     capabilities = (
@@ -53,11 +54,13 @@ def capability_rows() -> list[CapabilityRow]:
     rows = []
     for cap in capabilities:
         supplier = cap.supplier
-        certificates: dict[int, object] = {}
+        certificates: dict[int, datetime.date | None] = {}
         for held in supplier.certifications.all():
             current = certificates.get(held.certification_id, held.valid_until)
-            never = current is None or held.valid_until is None
-            certificates[held.certification_id] = None if never else max(current, held.valid_until)
+            if current is None or held.valid_until is None:
+                certificates[held.certification_id] = None  # one never-expiring copy wins
+            else:
+                certificates[held.certification_id] = max(current, held.valid_until)
         completed, on_time, load = record[supplier.pk]
         rows.append(
             CapabilityRow(

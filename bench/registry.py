@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from components.models import Certification, ComponentType, Material, Process, Regency, Sector
@@ -327,8 +328,12 @@ def _skip_foreign_key_checks() -> None:
 
 def _stamp() -> str:
     """The current time as the database stores it (formatted once, not per row)."""
-    value = connection.ops.adapt_datetimefield_value(timezone.now())
-    return value if isinstance(value, str) else value.isoformat()
+    # the stubs say ``str | None``; PostgreSQL's backend returns the datetime itself
+    value: object = connection.ops.adapt_datetimefield_value(timezone.now())
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    assert isinstance(value, str)
+    return value
 
 
 def _first_id(model) -> int:
@@ -342,8 +347,12 @@ def generate_registry(*, suppliers: int, demands: int, seed: int = DEFAULT_SEED)
     gen = _Generator(_catalogue(), seed)
     _skip_foreign_key_checks()
 
-    supplier_rows, kbli_links, certificates, capabilities = [], [], [], []
-    process_links, material_links = [], []
+    supplier_rows: list[dict] = []
+    kbli_links: list[dict] = []
+    certificates: list[dict] = []
+    capabilities: list[dict] = []
+    process_links: list[dict] = []
+    material_links: list[dict] = []
     type_count: Counter[int] = Counter()
     next_supplier, next_capability = _first_id(Supplier), _first_id(SupplierCapability)
     next_certificate = _first_id(SupplierCertification)
@@ -442,7 +451,7 @@ def clear_registry() -> None:
     """Delete every partner and matching row, leaves first (the catalogue stays)."""
     from matchmaking.models import ConsortiumSuggestion, Match, Partnership, ScoringRun
 
-    tables = [
+    tables: list[type[Model]] = [
         Partnership,
         ConsortiumSuggestion,
         Match,

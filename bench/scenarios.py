@@ -37,8 +37,9 @@ from partners.choices import DemandStatus
 from partners.models import SupplierCapability
 from partners.services.suppliers import capability_set
 
+from .allocation_solver import Instance
 from .database import database_url
-from .naive import naive_full_rescore, stored_top_lists
+from .naive import TopLists, naive_full_rescore, stored_top_lists
 
 POLL_S = 0.001
 WORKER_START_TIMEOUT_S = 60.0
@@ -90,13 +91,13 @@ def compare_with_naive() -> NaiveComparison:
     """Engine full rescore, then the plain-Python one on the same data; same top lists?"""
     engine_s = full_rescore_seconds()
     engine_lists = stored_top_lists()
-    naive_lists: dict = {}
+    naive_lists: TopLists = {}
 
     def naive() -> None:
         naive_lists.update(naive_full_rescore(policy=policy_active()))
 
     naive_s = timed(naive)
-    empty = (frozenset(), frozenset())
+    empty: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
     demands = set(naive_lists) | set(engine_lists)
     equal = all(engine_lists.get(d, empty) == naive_lists.get(d, empty) for d in demands)
     return NaiveComparison(engine_s, naive_s, equal, len(demands))
@@ -265,13 +266,13 @@ def allocation_benchmark(*, suppliers: int, demands: int, seed: int) -> Allocati
     arc_to = np.concatenate(arc_demand).astype(np.int64)
     score = rng.beta(5.0, 3.0, size=len(sources))
     minimum = np.where(rng.random(len(sources)) < 0.5, 0.0, capacity[sources] * 0.02)
-    arcs = {
-        "arc_source": sources,
-        "arc_demand": arc_to,
-        "arc_score": score,
-        "source_capacity": capacity,
-        "demand_quantity": quantity,
-    }
+    arcs = Instance(
+        arc_source=sources,
+        arc_demand=arc_to,
+        arc_score=score,
+        source_capacity=capacity,
+        demand_quantity=quantity,
+    )
     optimum = lp_optimum(**arcs)
     start = time.perf_counter()
     plain = allocate(**arcs)

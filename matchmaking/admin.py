@@ -38,7 +38,8 @@ class MatchingPolicyForm(forms.ModelForm):
         fields = ("name", "weights", "parameters", "top_k", "note")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if "weights" in cleaned and "parameters" in cleaned:
             try:
                 policies.validate_policy(

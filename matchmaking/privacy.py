@@ -141,13 +141,13 @@ def matches_section(*, organisation: Organisation) -> list[dict[str, Any]]:
     if organisation.kind != OrganisationKind.IKM:
         return []
     matches = (
-        Match.objects.filter(supplier=organisation)
+        Match.objects.filter(supplier_id=organisation.pk)
         .select_related("demand__component_type")
         .prefetch_related("decisions")
         .order_by("demand_id")
     )
     introduced = set(
-        Partnership.objects.filter(supplier=organisation).values_list("match_id", flat=True)
+        Partnership.objects.filter(supplier_id=organisation.pk).values_list("match_id", flat=True)
     )
     section = []
     for match in matches:

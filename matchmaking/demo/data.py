@@ -9,11 +9,81 @@ cities, but their demands here are invented; the heavy-equipment makers and the 
 exporter are made up. Dates are offsets in days from the day of loading.
 """
 
+from __future__ import annotations
+
+from typing import NotRequired, TypedDict
+
+
+class UserRow(TypedDict):
+    username: str
+    role: str
+    first_name: str
+    last_name: str
+    email: str
+    is_staff: bool
+    is_superuser: bool
+    groups: list[str]
+
+
+class SupplierRow(TypedDict):
+    name: str
+    nib: str
+    form: str
+    regency: str
+    sentra: str
+    address: str
+    workers: int
+    investment: int
+    status: str
+    profiles: list[str]
+    scale: float
+    kbli: list[str]
+    certs: list[tuple[str, int | None]]
+    """(certification code, days until it expires, or ``None`` when it never does)"""
+    owner: NotRequired[str]
+    """The username of the IKM's owner account, if it has one."""
+
+
+class PlantRow(TypedDict):
+    name: str
+    regency: str
+    address: str
+
+
+class ManufacturerRow(TypedDict):
+    name: str
+    website: str
+    contact_person: str
+    contact_email: str
+    contact_phone: str
+    sectors: list[str]
+    members: list[str]
+    plants: list[PlantRow]
+
+
+class DemandRow(TypedDict):
+    manufacturer: str
+    plant: str
+    component_type: str
+    title: str
+    specification: str
+    material: str
+    processes: list[str]
+    quantity: int
+    unit: str
+    duration_months: int
+    unit_price_idr: int | None
+    mandatory: list[str]
+    preferred: list[str]
+    needed_in_days: int
+    status: str
+
+
 PASSWORD = "demo12345"
 STAFF_GROUP = "Ministry staff"
 STAFF_GROUP_APPS = ("components", "partners", "matchmaking")
 
-USERS = [
+USERS: list[UserRow] = [
     {
         "username": "admin",
         "role": "superuser",
@@ -418,7 +488,7 @@ PROFILES = {
 
 # IKM suppliers. ``certs``: (certification code, days until expiry, None = no expiry;
 # negative = already expired). ``owner``: demo username. ``kbli``: 5-digit KBLI codes.
-SUPPLIERS = [
+SUPPLIERS: list[SupplierRow] = [
     # --- Ceper, Klaten (33.10): grey-iron foundries -------------------------------------
     {
         "name": "CV Ceper Logam Utama",
@@ -1408,7 +1478,7 @@ SUPPLIERS = [
 ]
 
 # Large manufacturers (industri besar) with their delivery plants.
-MANUFACTURERS = [
+MANUFACTURERS: list[ManufacturerRow] = [
     {
         "name": "PT INKA (Persero)",
         "website": "https://www.inka.co.id",
@@ -1510,7 +1580,7 @@ MANUFACTURERS = [
 ]
 
 # Component demand. ``needed_in_days``: needed-by date as days from today.
-DEMANDS = [
+DEMANDS: list[DemandRow] = [
     # --- PT INKA: wagon and bogie castings ------------------------------------------------
     {
         "manufacturer": "PT INKA (Persero)",

@@ -142,7 +142,7 @@ def _play(scenario: Scenario, officer: User, now: datetime.datetime) -> bool:
     partnership = Partnership.objects.get(match=match)
     Partnership.objects.filter(pk=partnership.pk).update(created_at=approved_at)
     _backdate(partnership, approved_at)
-    stage = PartnershipStage.APPROVED
+    stage: str = PartnershipStage.APPROVED
     for to_stage, days_ago, note in scenario.steps:
         if to_stage in (S.CONTRACT, S.ACTIVE_SUPPLY, S.COMPLETED) and scenario.outcome:
             partnership_outcome_update(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypedDict
 
 import numpy as np
 
@@ -24,6 +25,17 @@ from ..scoring.texts import format_quantity
 
 # A dozen shortlisted candidates keep the MILP to milliseconds per demand.
 PARAMS = ConsortiumParams(max_candidates=12)
+
+
+class MemberRow(TypedDict):
+    """One member of a stored suggestion (``ConsortiumSuggestion.members``)."""
+
+    supplier_id: int
+    name: str
+    sentra: str
+    quantity: float
+    share_pct: float
+    score: float | None
 
 
 def _finite(value: float) -> float | None:
@@ -97,7 +109,7 @@ def write_consortia(
         for row in np.flatnonzero(evaluation.check.feasible).tolist():
             sid = int(evaluation.candidates.supplier_id[row])
             best_score[sid] = max(best_score.get(sid, 0.0), evaluation.score_micro[row] / MICRO)
-        members = [
+        members: list[MemberRow] = [
             {
                 "supplier_id": m.supplier_id,
                 "name": facts.get(m.supplier_id, ("", ""))[0],

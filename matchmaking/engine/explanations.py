@@ -10,30 +10,32 @@ from collections.abc import Sequence
 
 from django.utils.translation import get_language
 
+from ..models import Match
 from ..scoring.config import FACTORS, normalise_weights
 from ..scoring.evaluation import FactorContribution
+from ..scoring.facts import DemandContext, FactsRow
 from ..scoring.reasons import Reason, failures_from_facts, reasons_from_facts
-from ..scoring.texts import Labels, breakdown_rows, factor_label, render_all
+from ..scoring.texts import Labels, Lang, breakdown_rows, factor_label, render_all
 
 
-def language() -> str:
+def language() -> Lang:
     """The active language as the scoring texts name it: ``"en"`` or ``"id"``."""
     return "en" if (get_language() or "id").startswith("en") else "id"
 
 
-def factor_name(factor: str, lang: str | None = None) -> str:
+def factor_name(factor: str, lang: Lang | None = None) -> str:
     """A factor's name in ``lang`` (the reader's language by default)."""
-    return factor_label(factor, "en" if (lang or language()) == "en" else "id")
+    return factor_label(factor, lang or language())
 
 
-def _stored_facts(match) -> tuple[dict, list] | None:
+def _stored_facts(match: Match) -> tuple[DemandContext, FactsRow] | None:
     explanation = match.explanation or {}
     if explanation.get("ctx") is None or explanation.get("row") is None:
         return None
     return explanation["ctx"], explanation["row"]
 
 
-def stored_failures(match) -> tuple[Reason, ...]:
+def stored_failures(match: Match) -> tuple[Reason, ...]:
     """The hard constraints the supplier fails, from the stored facts when present (else
     from the stored ``failed_constraints``)."""
     facts = _stored_facts(match)
@@ -42,7 +44,7 @@ def stored_failures(match) -> tuple[Reason, ...]:
     return tuple(Reason.from_dict(item) for item in match.failed_constraints or [])
 
 
-def stored_reasons(match) -> tuple[Reason, ...]:
+def stored_reasons(match: Match) -> tuple[Reason, ...]:
     """One reason per factor of the score, from the stored facts (none without them)."""
     facts = _stored_facts(match)
     return reasons_from_facts(*facts) if facts is not None else ()
@@ -56,19 +58,19 @@ def issue_text(failures: Sequence[Reason], labels: Labels) -> tuple[str, str]:
     )
 
 
-def issue_in(match, lang: str | None = None) -> str:
+def issue_in(match: Match, lang: Lang | None = None) -> str:
     """The stored qualification issue of a match in ``lang`` (the reader's by default)."""
     if (lang or language()) == "en":
         return match.qualification_issue_en or match.qualification_issue
     return match.qualification_issue
 
 
-def match_lacks(match, labels: Labels, lang: str | None = None) -> list[str]:
+def match_lacks(match: Match, labels: Labels, lang: Lang | None = None) -> list[str]:
     """What the supplier lacks (its failed hard constraints), as sentences."""
     return render_all(stored_failures(match), lang or language(), labels)
 
 
-def match_reasons(match, labels: Labels, lang: str | None = None) -> list[str]:
+def match_reasons(match: Match, labels: Labels, lang: Lang | None = None) -> list[str]:
     """The reasons of a stored match: failed constraints first, then one per factor."""
     if _stored_facts(match) is None:
         return []
@@ -76,7 +78,7 @@ def match_reasons(match, labels: Labels, lang: str | None = None) -> list[str]:
     return render_all(reasons, lang or language(), labels)
 
 
-def match_breakdown(match, lang: str | None = None) -> list[dict[str, str]]:
+def match_breakdown(match: Match, lang: Lang | None = None) -> list[dict[str, str]]:
     """Template-ready breakdown rows (factor, label, value, weight %, contribution)."""
     stored = match.breakdown or {}
     if not stored:

@@ -123,14 +123,14 @@ def load_candidates(
 
     if n:
         cap_filter = Q(suppliercapability_id__in=caps.values("pk"))
-        through = SupplierCapability.processes.through.objects.filter(cap_filter)
-        pairs = list(through.values_list("suppliercapability_id", "process_id"))
+        process_links = SupplierCapability.processes.through.objects.filter(cap_filter)
+        pairs = list(process_links.values_list("suppliercapability_id", "process_id"))
         pos, ok = _row_index(cap_id, (p[0] for p in pairs))
         _set_bits(
             processes, pos[ok], vocab.processes, [p[1] for p, o in zip(pairs, ok, strict=True) if o]
         )
-        through = SupplierCapability.materials.through.objects.filter(cap_filter)
-        pairs = list(through.values_list("suppliercapability_id", "material_id"))
+        material_links = SupplierCapability.materials.through.objects.filter(cap_filter)
+        pairs = list(material_links.values_list("suppliercapability_id", "material_id"))
         pos, ok = _row_index(cap_id, (p[0] for p in pairs))
         _set_bits(
             materials, pos[ok], vocab.materials, [p[1] for p, o in zip(pairs, ok, strict=True) if o]
@@ -245,26 +245,23 @@ def _committed_volume(cap_id: np.ndarray, rows: list, supplier_filter: dict) -> 
     )
     totals: dict[tuple[int, str], float] = defaultdict(float)
     for match_id, unit, volume in commitments:
+        assert volume is not None  # filtered on committed_monthly_volume__gt=0
         if match_id in capability_of:
             totals[(capability_of[match_id], unit)] += float(volume)
-    volumes = [
-        {"match__capability_id": cap, "committed_unit": unit, "total": total}
-        for (cap, unit), total in totals.items()
-    ]
-    for item in volumes:
-        pos, found = _row_index(cap_id, [item["match__capability_id"]])
+    for (capability_id, unit), total in totals.items():
+        pos, found = _row_index(cap_id, [capability_id])
         if not found[0]:
             continue
         row = rows[int(pos[0])]
         target_unit, type_unit, weight = row[5], row[10], row[11]
         factor, _kind = conversion(
-            item["committed_unit"] or target_unit,
+            unit or target_unit,
             target_unit,
             item_unit=type_unit,
             unit_weight_kg=float(weight) if weight is not None else None,
         )
         if factor is not None:
-            committed[int(pos[0])] += float(item["total"]) * factor
+            committed[int(pos[0])] += total * factor
     return committed
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -185,6 +185,13 @@ def _copy_lines(rows: Sequence[MatchRow]) -> Iterator[str]:
         )
 
 
+def _column(name: str) -> str:
+    """The database column of one of Match's concrete fields."""
+    model_field = Match._meta.get_field(name)
+    assert isinstance(model_field, Field) and model_field.column is not None
+    return model_field.column
+
+
 def _upsert_copy(rows, policy_id: int, algorithm_version: str, scored_at: datetime) -> None:
     """PostgreSQL: COPY the varying columns into a temporary table, then one INSERT …
     ON CONFLICT that adds the constant ones (status, version, policy, timestamps)."""
@@ -204,8 +211,7 @@ def _upsert_copy(rows, policy_id: int, algorithm_version: str, scored_at: dateti
         "updated_at",
     ]
     updates = ", ".join(
-        f"{qn(c)} = EXCLUDED.{qn(c)}"
-        for c in (Match._meta.get_field(name).column for name in UPDATE_FIELDS)
+        f"{qn(c)} = EXCLUDED.{qn(c)}" for c in (_column(name) for name in UPDATE_FIELDS)
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -346,7 +352,9 @@ def rerank(*, demand_ids: Sequence[int], limit: int) -> None:
         .order_by("demand_id", "kind", "-score", "supplier_id")
         .values_list("pk", "demand_id", "kind", "status", "rank")
     )
-    drop, retire, ranks = [], [], []
+    drop: list[int] = []
+    retire: list[int] = []
+    ranks: list[Match] = []
     position, previous = 0, None
     for pk, demand_id, kind, status, rank in current:
         position = position + 1 if (demand_id, kind) == previous else 1

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..choices import MatchKind
 from ..scoring.evaluation import MICRO
-from ..scoring.facts import demand_context, row_facts
+from ..scoring.facts import DemandContext, demand_context, row_facts
 from ..scoring.ranking import Ranking
 from ..scoring.reasons import failures_from_facts
 from ..scoring.texts import Labels
@@ -27,7 +27,7 @@ NO_CAPABILITY = (
 
 
 def _rows(
-    ranking: Ranking, indices: np.ndarray, kind: str, context: dict, *, ranked: bool
+    ranking: Ranking, indices: np.ndarray, kind: str, context: DemandContext, *, ranked: bool
 ) -> list[MatchRow]:
     evaluation = ranking.evaluation
     if len(indices) == 0:
@@ -62,7 +62,9 @@ def _rows(
     return rows
 
 
-def _reviewed_row(ranking: Ranking, supplier_id: int, context: dict, labels: Labels) -> MatchRow:
+def _reviewed_row(
+    ranking: Ranking, supplier_id: int, context: DemandContext, labels: Labels
+) -> MatchRow:
     """A reviewed match outside the new lists: fresh score, or a qualification flag."""
     evaluation = ranking.evaluation
     own = np.flatnonzero(evaluation.candidates.supplier_id == supplier_id)

@@ -5,6 +5,9 @@ changes into rescores. The tasks they enqueue (``engine.tasks``) call ``rescorin
 
 from __future__ import annotations
 
+from datetime import timedelta
+from functools import partial
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -47,7 +50,7 @@ def full_rescore_request(*, triggered_by=None, reason: str = "") -> ScoringRun:
 
 def resume_stalled_runs(*, older_than_minutes: int = 10) -> list[int]:
     """Re-enqueue full rescores whose worker died (no progress for a while)."""
-    cutoff = timezone.now() - timezone.timedelta(minutes=older_than_minutes)
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     stalled = list(
         ScoringRun.objects.filter(
             kind=ScoringRunKind.FULL,
@@ -57,7 +60,7 @@ def resume_stalled_runs(*, older_than_minutes: int = 10) -> list[int]:
     )
     for run_id in stalled:
         ScoringRun.objects.filter(pk=run_id).update(updated_at=timezone.now())
-        transaction.on_commit(lambda run_id=run_id: full_rescore_task.delay(run_id))
+        transaction.on_commit(partial(full_rescore_task.delay, run_id))
     return stalled
 
 

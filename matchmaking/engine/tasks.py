@@ -6,13 +6,27 @@ keep working."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from . import rescoring, runs
 
 TRANSIENT = (OperationalError, InterfaceError)
-RETRY = {
+
+
+class RetryOptions(TypedDict):
+    """The retry options every rescoring task passes to ``shared_task``."""
+
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: bool
+    retry_backoff_max: int
+    max_retries: int
+    acks_late: bool
+
+
+RETRY: RetryOptions = {
     "autoretry_for": TRANSIENT,
     "retry_backoff": True,
     "retry_backoff_max": 300,

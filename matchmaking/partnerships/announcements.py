@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 
 from partners.models import Demand
 from partners.notification_kinds import in_languages, reverse_or_blank
@@ -117,11 +117,8 @@ def demand_change_announce(*, demand_id: int, fields: Iterable[str] = ()) -> int
     suppliers = {p.supplier_id: p.supplier for p in partnerships.values()}
     for match in matched:
         suppliers.setdefault(match.supplier_id, match.supplier)
-    labels = [
-        Demand._meta.get_field(name).verbose_name
-        for name in fields
-        if name in {f.name for f in Demand._meta.get_fields()}
-    ]
+    own_fields = {f.name: f for f in Demand._meta.get_fields() if isinstance(f, Field)}
+    labels = [own_fields[name].verbose_name for name in fields if name in own_fields]
     changed = in_languages(partial(_joined, labels)) if labels else ""
     told = 0
     with transaction.atomic():

@@ -74,6 +74,7 @@ def partnership_reminders_send(*, today: datetime.date | None = None) -> int:
             if not rows:
                 continue
             officer = rows[0].officer
+            assert officer is not None  # the candidates have an active officer
             by_stage: dict[str, list[_Reminder]] = defaultdict(list)
             for partnership in rows:
                 by_stage[partnership.stage].append(

@@ -20,10 +20,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from common.people import display_name
 from components.choices import Unit
@@ -133,6 +135,7 @@ def _check_move(partnership: Partnership, to_stage: str, note: str) -> None:
             {"to_stage": _("The partnership is already in this stage.")}, code="same_stage"
         )
     if to_stage not in allowed_moves(current):
+        message: StrOrPromise
         if to_stage == PartnershipStage.COMPLETED:
             message = _("Only a partnership in active supply can be completed.")
         else:
@@ -168,7 +171,7 @@ def _scoring_inputs(partnership: Partnership) -> tuple:
     reserves = partnership.stage in CAPACITY_COMMITTING_STAGES and volume is not None and volume > 0
     completed = partnership.stage == PartnershipStage.COMPLETED
     return (
-        (Decimal(volume), partnership.committed_unit) if reserves else None,
+        (Decimal(volume), partnership.committed_unit) if reserves and volume is not None else None,
         partnership.stage in LIVE_PARTNERSHIP_STAGES,
         completed,
         completed and partnership.delivered_on_time is True,
@@ -328,7 +331,9 @@ def partnership_outcome_update(
                 value = None
             old = getattr(partnership, field)
             if old != value:
-                label = Partnership._meta.get_field(field).verbose_name
+                model_field = Partnership._meta.get_field(field)
+                assert isinstance(model_field, Field)  # the outcome fields are columns
+                label = model_field.verbose_name
                 changes.append(
                     f"{label}: {_format_outcome(field, old)} → {_format_outcome(field, value)}"
                 )

@@ -9,7 +9,7 @@ replaces an unreviewed suggestion: address it by ``demand`` and ``supplier``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,6 +24,8 @@ from matchmaking.scoring.texts import render_all
 
 from ..filters.matches import MatchFilterSet
 from ..selectors.review import review_matches
+
+_Row = TypeVar("_Row")
 
 
 class MatchSerializer(serializers.ModelSerializer):
@@ -78,7 +80,8 @@ class MatchSerializer(serializers.ModelSerializer):
             return []
         labels = self.context.get("labels")
         if labels is None:  # once per response, not per row
-            labels = self.context["labels"] = load_labels()
+            # DRF's stubs say Mapping: it is the root serializer's dict, shared by the rows
+            labels = self.context["labels"] = load_labels()  # type: ignore[index]
         return render_all(failures, language(), labels)
 
     def get_qualification_issue(self, match: Match) -> str:
@@ -89,7 +92,7 @@ class MatchSerializer(serializers.ModelSerializer):
         return user.get_username() if user else None
 
 
-class MatchViewSet(viewsets.ReadOnlyModelViewSet):
+class MatchViewSet(viewsets.ReadOnlyModelViewSet[Match]):
     """Current matches for ministry staff: list (filtered like the review queue) and
     retrieve by id (any status)."""
 
@@ -101,7 +104,7 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Match]:
         return review_matches()
 
-    def filter_queryset(self, queryset: QuerySet[Match]) -> QuerySet[Match]:
+    def filter_queryset(self, queryset: QuerySet[Match, _Row]) -> QuerySet[Match, _Row]:
         # a match is retrieved by id whatever its status or kind
         if self.action == "retrieve":
             return queryset

@@ -62,7 +62,8 @@ class PartnershipSerializer(serializers.ModelSerializer):
         ]
 
     def get_days_in_stage(self, partnership: Partnership) -> int:
-        today = self.context.setdefault("today", timezone.localdate())
+        # DRF's stubs say Mapping: it is the root serializer's dict, shared by the rows
+        today = self.context.setdefault("today", timezone.localdate())  # type: ignore[attr-defined]
         return days_in_stage(partnership, today=today)
 
     def get_supplier(self, partnership: Partnership) -> dict[str, Any]:

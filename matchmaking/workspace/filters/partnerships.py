@@ -127,6 +127,6 @@ class PartnershipFilterSet(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         # a stable order across pages whatever the sort key
         ordering = list(queryset.query.order_by) or ["-stage_changed_at"]
-        if not any(key.lstrip("-") == "pk" for key in ordering):
+        if not any(isinstance(key, str) and key.lstrip("-") == "pk" for key in ordering):
             ordering.append("-pk")
         return queryset.order_by(*ordering)

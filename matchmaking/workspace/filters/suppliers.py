@@ -40,7 +40,8 @@ from ..selectors.directory import (
 )
 from .styling import styled
 
-Choices = list[tuple[str, str]]
+Choices = list[tuple[int | str, str]]
+"""(value, label) pairs: catalogue ids, or codes and names."""
 
 
 class CachedChoices(BaseChoiceIterator):
@@ -48,7 +49,7 @@ class CachedChoices(BaseChoiceIterator):
 
     def __init__(self, load: Callable[[], Iterable[tuple[Any, str]]]) -> None:
         self._load = load
-        self._choices: Choices | None = None
+        self._choices: list[tuple[str, str]] | None = None
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         if self._choices is None:
@@ -125,7 +126,8 @@ CAPABILITY_FILTERS = (
 
 class SupplierFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("capacity_min"), data.get("capacity_max")
         if low is not None and high is not None and low > high:
             self.add_error(

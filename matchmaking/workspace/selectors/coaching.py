@@ -25,7 +25,7 @@ from matchmaking.engine.explanations import language
 from matchmaking.models import Match
 from matchmaking.scoring.facts import Facts
 from matchmaking.scoring.reasons import Reason, ReasonCode
-from matchmaking.scoring.texts import UNIT_LABELS, Labels, format_quantity, render
+from matchmaking.scoring.texts import UNIT_LABELS, Labels, Lang, format_quantity, render
 from matchmaking.scoring.units import UNITS
 from partners.choices import DemandStatus
 
@@ -109,14 +109,14 @@ def reason_labels(failure_lists: Iterable[Iterable[Mapping[str, Any]] | None]) -
     )
 
 
-def _name(names: Mapping[int, tuple[str, str]], ref: int | None, lang: str) -> str:
+def _name(names: Mapping[int, tuple[str, str]], ref: int | None, lang: Lang) -> str:
     pair = names.get(ref) if ref is not None else None
     if pair is None:
         return f"#{ref}"
     return pair[1] if lang == "en" else pair[0]
 
 
-def lack_label(kind: str, ref: int | None, labels: Labels, lang: str, code: str = "") -> str:
+def lack_label(kind: str, ref: int | None, labels: Labels, lang: Lang, code: str = "") -> str:
     if kind == CERTIFICATION:
         return _("Certification: %(name)s") % {"name": _name(labels.certifications, ref, lang)}
     if kind == RENEWAL:
@@ -135,7 +135,7 @@ def lack_label(kind: str, ref: int | None, labels: Labels, lang: str, code: str 
         return code or _("Other")
 
 
-def lack_of(failure: Mapping[str, Any], labels: Labels, lang: str | None = None) -> Lack:
+def lack_of(failure: Mapping[str, Any], labels: Labels, lang: Lang | None = None) -> Lack:
     """The (first) lack of one stored failure, labelled."""
     lang = lang or language()
     keys = _lack_keys(failure)

@@ -6,6 +6,7 @@ so the dashboard costs the same few queries whatever the size of the registry.""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -14,6 +15,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -65,7 +67,7 @@ class Headline:
     jobs_created: int
 
 
-def _count(queryset: QuerySet) -> Subquery:
+def _count(queryset: QuerySet[Model]) -> Coalesce:
     """A correlated ``COUNT(*)`` of ``queryset`` (already filtered on an ``OuterRef``)."""
     return Coalesce(
         Subquery(
@@ -80,7 +82,7 @@ def _count(queryset: QuerySet) -> Subquery:
     )
 
 
-def _count_distinct(queryset: QuerySet, field_name: str) -> Subquery:
+def _count_distinct(queryset: QuerySet[Model], field_name: str) -> Coalesce:
     """A correlated ``COUNT(DISTINCT field)`` of ``queryset``."""
     return Coalesce(
         Subquery(
@@ -130,7 +132,7 @@ def dashboard_headline() -> Headline:
         StageCount(
             stage=stage.value,
             label=str(stage.label),
-            count=stage_rows.get(stage.value, {}).get("n", 0),
+            count=stage_rows[stage.value]["n"] if stage.value in stage_rows else 0,
         )
         for stage in PartnershipStage
     ]
@@ -351,7 +353,7 @@ def flagged_matches() -> QuerySet[Match]:
     )
 
 
-ATTENTION_SECTIONS = {
+ATTENTION_SECTIONS: dict[str, Callable[[], QuerySet[Model]]] = {
     "unmatched-demands": unmatched_demands,
     "stale-partnerships": stale_partnerships,
     "flagged-partnerships": flagged_partnerships,
@@ -363,7 +365,7 @@ ATTENTION_SECTIONS = {
 class AttentionSection:
     key: str
     total: int
-    rows: list
+    rows: list[Model]
 
 
 def dashboard_attention(*, limit: int = 5) -> dict[str, AttentionSection]:
@@ -372,9 +374,9 @@ def dashboard_attention(*, limit: int = 5) -> dict[str, AttentionSection]:
     sections = {}
     for key, selector in ATTENTION_SECTIONS.items():
         queryset = selector()
-        rows = list(queryset[:limit])
+        rows: list[Model] = list(queryset[:limit])
         if key == "stale-partnerships":
-            rows = with_days_in_stage(rows)
+            rows = list(with_days_in_stage(row for row in rows if isinstance(row, Partnership)))
         sections[key.replace("-", "_")] = AttentionSection(
             key=key, total=queryset.count(), rows=rows
         )

@@ -20,6 +20,7 @@ from matchmaking.engine.loading import load_labels
 from matchmaking.models import ConsortiumSuggestion, Match
 from matchmaking.scoring.config import FACTORS, normalise_weights
 from matchmaking.scoring.texts import (
+    Lang,
     format_number,
     format_quantity,
 )
@@ -108,7 +109,7 @@ class Suggestions:
         return sum(1 for row in self.matches if row.match.status in AWAITING_REVIEW)
 
 
-def _consortium(demand: Demand, lang: str) -> ConsortiumView | None:
+def _consortium(demand: Demand, lang: Lang) -> ConsortiumView | None:
     suggestion = ConsortiumSuggestion.objects.filter(demand=demand).first()
     if suggestion is None:
         return None
@@ -147,7 +148,7 @@ def _consortium(demand: Demand, lang: str) -> ConsortiumView | None:
     )
 
 
-def legend(lang: str, weights: dict[str, float] | None = None) -> list[LegendItem]:
+def legend(lang: Lang, weights: dict[str, float] | None = None) -> list[LegendItem]:
     return [
         LegendItem(
             factor=factor,

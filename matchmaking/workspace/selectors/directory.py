@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     Case,
@@ -39,10 +39,13 @@ from components.models import Province
 from matchmaking.choices import CAPACITY_COMMITTING_STAGES, REVIEWED_MATCH_STATUSES, MatchKind
 from matchmaking.engine.explanations import language
 from matchmaking.models import Match, Partnership
-from matchmaking.scoring.texts import UNIT_LABELS, format_number, format_quantity
+from matchmaking.scoring.texts import UNIT_LABELS, Lang, format_number, format_quantity
 from partners.models import Supplier, SupplierCapability, SupplierCertification
 
 from .coaching import lack_of, reason_labels
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PROFILE_MATCH_LIMIT = 100
 """Matches listed on a profile (best first); the page says when there are more."""
@@ -104,7 +107,32 @@ def _committed_sum() -> Coalesce:
     )
 
 
-def committing_capabilities() -> QuerySet[Partnership]:
+class CapabilityRef(TypedDict):
+    match__capability_id: int
+
+
+class CapacityAnnotations(TypedDict):
+    """What :func:`capabilities_with_capacity` annotates a capability with."""
+
+    committed: float
+    free: float
+
+
+if TYPE_CHECKING:  # WithAnnotations takes one argument at run time
+    CapabilityWithCapacity = WithAnnotations[SupplierCapability, CapacityAnnotations]
+
+
+class DirectoryPrefetch(TypedDict):
+    """What :func:`supplier_list` prefetches into an attribute of each supplier."""
+
+    valid_certifications: list[SupplierCertification]
+
+
+if TYPE_CHECKING:  # WithAnnotations takes one argument at run time
+    DirectorySupplier = WithAnnotations[Supplier, DirectoryPrefetch]
+
+
+def committing_capabilities() -> QuerySet[Partnership, CapabilityRef]:
     """Ids of the capabilities some partnership reserves volume on (a small set)."""
     return _commitments().values("match__capability_id")
 
@@ -123,7 +151,7 @@ def committed_volume() -> Subquery:
 
 def capabilities_with_capacity(
     queryset: QuerySet[SupplierCapability] | None = None,
-) -> QuerySet[SupplierCapability]:
+) -> QuerySet[CapabilityWithCapacity]:
     """Capabilities annotated with ``committed`` and ``free`` (never below zero), both per
     month in the capability's own unit. The per-capability sum runs only for the few
     capabilities in the (hashed, uncorrelated) set of committed ones. For display: to
@@ -197,7 +225,7 @@ def directory_base() -> QuerySet[Supplier]:
     return Supplier.objects.filter(is_active=True).order_by("legal_name", "pk")
 
 
-def supplier_list(*, suppliers: QuerySet[Supplier]) -> QuerySet[Supplier]:
+def supplier_list(*, suppliers: QuerySet[Supplier]) -> QuerySet[DirectorySupplier]:
     """A filtered supplier queryset with what a directory row, an export row or an API
     item reads: region, capabilities with free capacity, processes, materials, the
     certificates valid today; a fixed number of queries per page."""
@@ -206,7 +234,7 @@ def supplier_list(*, suppliers: QuerySet[Supplier]) -> QuerySet[Supplier]:
             "component_type__name_id", "pk"
         )
     ).prefetch_related("processes", "materials")
-    return suppliers.select_related("regency__province").prefetch_related(
+    listed = suppliers.select_related("regency__province").prefetch_related(
         Prefetch("capabilities", queryset=capabilities),
         Prefetch(
             "certifications",
@@ -216,6 +244,8 @@ def supplier_list(*, suppliers: QuerySet[Supplier]) -> QuerySet[Supplier]:
             to_attr="valid_certifications",
         ),
     )
+    # a Prefetch's ``to_attr`` is invisible to the type checker: name what it adds
+    return cast("QuerySet[DirectorySupplier]", listed)
 
 
 @dataclass(frozen=True)
@@ -239,7 +269,7 @@ class DirectoryRow:
     capacities: list[CapacityLine] = field(default_factory=list)
 
 
-def _quantity(value: float | None, lang: str | None = None) -> str:
+def _quantity(value: float | Decimal | None, lang: Lang | None = None) -> str:
     return "" if value is None else format_quantity(float(value), lang or language())
 
 
@@ -251,7 +281,7 @@ def _names(items: Iterable[Any]) -> list[str]:
     return sorted({str(item) for item in items})
 
 
-def capacity_line(capability: SupplierCapability) -> CapacityLine:
+def capacity_line(capability: CapabilityWithCapacity) -> CapacityLine:
     return CapacityLine(
         component_type=str(capability.component_type),
         free=_quantity(capability.free),
@@ -261,11 +291,12 @@ def capacity_line(capability: SupplierCapability) -> CapacityLine:
     )
 
 
-def directory_rows(suppliers: Iterable[Supplier]) -> list[DirectoryRow]:
+def directory_rows(suppliers: Iterable[DirectorySupplier]) -> list[DirectoryRow]:
     """Rows of suppliers loaded through :func:`supplier_list` (no further queries)."""
     rows = []
     for supplier in suppliers:
-        capabilities = list(supplier.capabilities.all())
+        # prefetched through capabilities_with_capacity (see supplier_list)
+        capabilities = cast("list[CapabilityWithCapacity]", list(supplier.capabilities.all()))
         rows.append(
             DirectoryRow(
                 supplier=supplier,

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import BooleanField as BooleanOutput
 from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from common.people import display_name
 from matchmaking.choices import (
@@ -29,7 +31,10 @@ from matchmaking.partnerships.parties import (
     party_name,
     party_scope,
 )
-from partners.models import SupplierCapability, SupplierCertification, User
+from partners.models import Organisation, SupplierCapability, SupplierCertification, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 class InboxState:
@@ -89,7 +94,7 @@ class Introduction:
         return answer_of(self.partnership, self.side)
 
     @property
-    def my_answer_label(self) -> str:
+    def my_answer_label(self) -> StrOrPromise:
         return IntroductionAnswer(self.my_answer).label if self.my_answer else ""
 
     @property
@@ -105,7 +110,7 @@ class Introduction:
         return answer_of(self.partnership, self.other)
 
     @property
-    def other_answer_label(self) -> str:
+    def other_answer_label(self) -> StrOrPromise:
         return IntroductionAnswer(self.other_answer).label if self.other_answer else ""
 
     @property
@@ -143,12 +148,15 @@ class Introduction:
         """The other party's contact, or ``None`` until both said interested."""
         if not self.contacts_revealed:
             return None
+        organisation: Organisation
         if self.other == SUPPLIER:
-            organisation = self.partnership.supplier
-            people = [organisation.owner] if organisation.owner else []
+            supplier = self.partnership.supplier
+            organisation = supplier
+            people = [supplier.owner] if supplier.owner else []
         else:
-            organisation = self.partnership.demand.manufacturer
-            people = list(organisation.members.filter(is_active=True).order_by("pk"))
+            manufacturer = self.partnership.demand.manufacturer
+            organisation = manufacturer
+            people = list(manufacturer.members.filter(is_active=True).order_by("pk"))
         contact = Contact(
             person=organisation.contact_person,
             phone=organisation.contact_phone,
@@ -179,7 +187,20 @@ LIST_RELATED = (
 )
 
 
-def introduction_queryset(*, user: User) -> QuerySet[Partnership]:
+class InboxAnnotations(TypedDict):
+    """What :func:`introduction_queryset` annotates a partnership with."""
+
+    reader_is_supplier: bool
+    my_answer: str
+    other_answer: str
+    waiting: int
+
+
+if TYPE_CHECKING:  # WithAnnotations takes one argument at run time
+    InboxPartnership = WithAnnotations[Partnership, InboxAnnotations]
+
+
+def introduction_queryset(*, user: User) -> QuerySet[InboxPartnership]:
     """The user's introductions with what a list row shows joined in, annotated with the
     reader's side (``reader_is_supplier``), ``my_answer``, ``other_answer`` and ``waiting``
     (0 when the reader still has to answer)."""
@@ -218,7 +239,7 @@ def introduction_queryset(*, user: User) -> QuerySet[Partnership]:
     )
 
 
-def introduction_list(*, user: User, state: str = "") -> QuerySet[Partnership]:
+def introduction_list(*, user: User, state: str = "") -> QuerySet[InboxPartnership]:
     """The user's introductions, those waiting for their answer first, then newest first;
     ``state`` (an :class:`InboxState`) narrows the list."""
     rows = introduction_queryset(user=user)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from matchmaking.choices import MatchStatus
 from matchmaking.engine.explanations import (
@@ -24,6 +25,7 @@ from matchmaking.partnerships.review import ALLOWED_MOVES
 from matchmaking.scoring.facts import Facts
 from matchmaking.scoring.texts import (
     Labels,
+    Lang,
     format_number,
     render_all,
 )
@@ -88,13 +90,13 @@ class MatchView:
         return f"match-{self.match.demand_id}-{self.match.supplier_id}"
 
     @property
-    def moves(self) -> list[tuple[str, str, str]]:
+    def moves(self) -> list[tuple[str, StrOrPromise, str]]:
         """The decisions an officer can take here: (status, button text, button style)."""
         allowed = ALLOWED_MOVES[self.match.status]
         return [move for move in MOVE_BUTTONS if move[0] in allowed]
 
 
-def score_text(score: float, lang: str) -> str:
+def score_text(score: float, lang: Lang) -> str:
     return format_number(score, lang, 3)
 
 
@@ -116,7 +118,7 @@ def segments(breakdown: list[dict[str, str]], contributions: Sequence[int]) -> l
     ]
 
 
-def match_view(match: Match, labels: Labels, lang: str) -> MatchView:
+def match_view(match: Match, labels: Labels, lang: Lang) -> MatchView:
     """Everything one match row shows; ``match.policy`` should be loaded with it."""
     explanation = match.explanation or {}
     stored = explanation.get("ctx") is not None and explanation.get("row") is not None

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import (
     BooleanField,
@@ -22,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from components.choices import Unit
 from matchmaking.choices import (
@@ -50,6 +52,26 @@ LIST_RELATED = (
 )
 
 
+class StageTiming(TypedDict):
+    """What :func:`with_days_in_stage` sets on each partnership."""
+
+    days_in_stage: int
+
+
+class PipelineState(TypedDict):
+    """What :func:`partnership_detail` sets on its partnership."""
+
+    days_in_stage: int
+    stuck: bool
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    TimedPartnership = WithAnnotations[Partnership, StageTiming]
+    DetailedPartnership = WithAnnotations[Partnership, PipelineState]
+
+
 def stuck_q(*, today: datetime.date | None = None) -> Q:
     """Live partnerships that have not changed stage for ``PARTNERSHIP_STALE_DAYS``."""
     return Q(stage__in=STALLABLE_STAGES, stage_changed_at__lt=stale_cutoff(today=today))
@@ -74,10 +96,11 @@ def partnership_list(*, today: datetime.date | None = None) -> QuerySet[Partners
 
 def with_days_in_stage(
     partnerships: Iterable[Partnership], *, today: datetime.date | None = None
-) -> list[Partnership]:
+) -> list[TimedPartnership]:
     """The rows with ``days_in_stage`` set (calendar days since the last stage change)."""
     today = today or timezone.localdate()
-    rows = list(partnerships)
+    # the attribute is set just below: a plain instance attribute, not a column
+    rows = cast("list[TimedPartnership]", list(partnerships))
     for partnership in rows:
         partnership.days_in_stage = days_in_stage(partnership, today=today)
     return rows
@@ -86,10 +109,12 @@ def with_days_in_stage(
 @dataclass
 class BoardColumn:
     stage: str
-    label: str
+    label: StrOrPromise
     count: int = 0
     stuck: int = 0
     cards: list[Partnership] = field(default_factory=list)
+    table_query: str = ""
+    """The query string of this stage's table view (set by the view)."""
 
     @property
     def more(self) -> int:
@@ -118,7 +143,7 @@ def pipeline_board(
     Two queries whatever the size: the counts, and the cards (a window per stage)."""
     cutoff = stale_cutoff(today=today)
     counts = {
-        row["stage"]: row
+        row["stage"]: (row["n"], row["n_stuck"])
         for row in partnerships.order_by()
         .values("stage")
         .annotate(
@@ -133,8 +158,8 @@ def pipeline_board(
         BoardColumn(
             stage=stage,
             label=PartnershipStage(stage).label,
-            count=counts.get(stage, {}).get("n", 0),
-            stuck=counts.get(stage, {}).get("n_stuck", 0),
+            count=counts.get(stage, (0, 0))[0],
+            stuck=counts.get(stage, (0, 0))[1],
         )
         for stage in STAGE_ORDER
     ]
@@ -142,7 +167,7 @@ def pipeline_board(
         BoardColumn(
             stage=stage,
             label=PartnershipStage(stage).label,
-            count=counts.get(stage, {}).get("n", 0),
+            count=counts.get(stage, (0, 0))[0],
         )
         for stage in CLOSED_PARTNERSHIP_STAGES
     ]
@@ -165,14 +190,14 @@ def pipeline_board(
     return Board(
         columns=columns,
         closed=closed,
-        total=sum(row["n"] for row in counts.values()),
+        total=sum(n for n, _stuck in counts.values()),
     )
 
 
-def partnership_detail(*, pk: int) -> Partnership:
+def partnership_detail(*, pk: int) -> DetailedPartnership:
     """One partnership with its parties and timeline (newest first, with who wrote each
     entry); raises ``Partnership.DoesNotExist``."""
-    partnership = (
+    found = (
         Partnership.objects.select_related(
             *LIST_RELATED,
             "demand__plant__regency",
@@ -188,6 +213,8 @@ def partnership_detail(*, pk: int) -> Partnership:
         )
         .get(pk=pk)
     )
+    # both attributes are set just below: plain instance attributes, not columns
+    partnership = cast("DetailedPartnership", found)
     partnership.days_in_stage = days_in_stage(partnership)
     partnership.stuck = partnership.stage in LIVE_PARTNERSHIP_STAGES and (
         partnership.stage_changed_at < stale_cutoff()

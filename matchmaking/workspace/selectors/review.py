@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -54,7 +54,7 @@ class QueueRow:
         return self.match.status in AWAITING_REVIEW
 
 
-def queue_rows(matches: Sequence[Match]) -> list[QueueRow]:
+def queue_rows(matches: Iterable[Match]) -> list[QueueRow]:
     """The queue's page rows: near misses say what they lack (stored failures)."""
     lang = language()
     labels: Labels | None = None

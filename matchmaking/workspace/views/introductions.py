@@ -20,6 +20,7 @@ from common.paging import paginate, query_without_page
 from matchmaking.choices import PartnershipStage
 from matchmaking.models import Partnership
 from matchmaking.partnerships import introductions
+from partners.models import User
 from partners.permissions import is_ikm_owner, is_manufacturer_member, role_required
 
 from ..forms import AnswerForm, InboxFilterForm
@@ -46,20 +47,28 @@ def _titles(request: HttpRequest) -> dict[str, str]:
     return {"inbox_title": gettext("Introductions")}
 
 
+def _reader(request: HttpRequest) -> User:
+    """The logged-in party reading the inbox (``party_required`` let no visitor through)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 @require_GET
 @party_required
 def index(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET)
     state = form.cleaned_data["state"] if form.is_valid() else ""
-    page = paginate(request, inbox.introduction_list(user=request.user, state=state))
-    page.object_list = inbox.introduction_views(page.object_list, user=request.user)
+    reader = _reader(request)
+    page = paginate(request, inbox.introduction_list(user=reader, state=state))
+    page.object_list = inbox.introduction_views(page.object_list, user=reader)
     context = {
         "form": form,
         "state": state,
         "states": InboxState.CHOICES,
         "page_obj": page,
         "query": query_without_page(request),
-        "counts": inbox.inbox_counts(user=request.user),
+        "counts": inbox.inbox_counts(user=reader),
         **_titles(request),
     }
     return render(request, "matchmaking/inbox.html", context)
@@ -69,7 +78,7 @@ def _introduction(
     request: HttpRequest, pk: int, *, with_reasons: bool = True
 ) -> inbox.Introduction:
     try:
-        return inbox.introduction_detail(user=request.user, pk=pk, with_reasons=with_reasons)
+        return inbox.introduction_detail(user=_reader(request), pk=pk, with_reasons=with_reasons)
     except Partnership.DoesNotExist:
         raise Http404 from None
 
@@ -118,7 +127,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             result = introductions.introduction_answer(
                 partnership_id=introduction.pk,
-                user=request.user,
+                user=_reader(request),
                 answer=form.cleaned_data["answer"],
                 reason=form.cleaned_data["reason"],
             )
