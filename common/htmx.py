@@ -26,10 +26,17 @@ def render_page_or_fragment(
     fragment: str,
     context: Mapping[str, Any],
     status: int = 200,
+    invalid: bool = False,
 ) -> HttpResponse:
-    """``fragment`` for an HTMX swap, else ``page`` (which includes the fragment)."""
-    template = fragment if wants_fragment(request) else page
-    return render(request, template, dict(context), status=status)
+    """``fragment`` for an HTMX swap, else ``page`` (which includes the fragment).
+
+    ``invalid``: the request's input was refused. The fragment then answers 400 (htmx swaps
+    it in with the errors next to the fields); the whole page answers 200, as a browser
+    showing a form again expects."""
+    fragment_wanted = wants_fragment(request)
+    if invalid and fragment_wanted:
+        status = 400
+    return render(request, fragment if fragment_wanted else page, dict(context), status=status)
 
 
 def redirect_page(request: HttpRequest, url: str) -> HttpResponse:

@@ -63,3 +63,11 @@ def test_redirect_page_tells_htmx_to_load_the_page_and_a_browser_to_follow():
     plain = redirect_page(_request(), "/staff/")
     assert htmx["HX-Redirect"] == "/staff/"
     assert (plain.status_code, plain["Location"]) == (302, "/staff/")
+
+
+def test_refused_input_answers_400_to_htmx_and_200_to_a_browser(templates):
+    kwargs = {"page": "page.html", "fragment": "fragment.html", "context": {"n": 3}}
+    swapped = render_page_or_fragment(_request(**{"HX-Request": "true"}), invalid=True, **kwargs)
+    shown = render_page_or_fragment(_request(), invalid=True, **kwargs)
+    assert (swapped.status_code, swapped.content) == (400, b"FRAGMENT[3]")
+    assert (shown.status_code, shown.content) == (200, b"PAGE[3]")

@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from common.htmx import render_page_or_fragment, wants_fragment
+from common.htmx import render_page_or_fragment
 from common.paging import paginate, query_without_page
 from partners.permissions import staff_required
 
@@ -49,7 +49,7 @@ def coaching_view(request: HttpRequest) -> HttpResponse:
         page="matchmaking/coaching.html",
         fragment="matchmaking/partials/_coaching_body.html",
         context=context,
-        status=400 if not valid and wants_fragment(request) else 200,
+        invalid=not valid,
     )
 
 

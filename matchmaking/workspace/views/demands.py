@@ -9,7 +9,7 @@ from django.urls import URLPattern, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from common.htmx import render_page_or_fragment, wants_fragment
+from common.htmx import render_page_or_fragment
 from common.paging import paginate, query_without_page
 from matchmaking.engine.explanations import factor_name
 from matchmaking.scoring.config import FACTORS
@@ -38,7 +38,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         page="matchmaking/demand_list.html",
         fragment="matchmaking/partials/_demand_list_results.html",
         context=context,
-        status=400 if filterset.errors and wants_fragment(request) else 200,
+        invalid=bool(filterset.errors),
     )
 
 

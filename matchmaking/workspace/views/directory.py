@@ -14,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from common.htmx import render_page_or_fragment, wants_fragment
+from common.htmx import render_page_or_fragment
 from common.paging import paginate, query_without_page
 from partners.choices import LegalForm, SizeClass, VerificationStatus
 from partners.permissions import staff_required
@@ -57,7 +57,7 @@ def supplier_list_view(request: HttpRequest) -> HttpResponse:
         page="matchmaking/supplier_list.html",
         fragment="matchmaking/partials/_directory_body.html",
         context=context,
-        status=400 if not valid and wants_fragment(request) else 200,
+        invalid=not valid,
     )
 
 

@@ -149,7 +149,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         page="matchmaking/inbox_detail.html",
         fragment="matchmaking/partials/_inbox_status.html",
         context=_detail_context(request, introduction, form),
-        status=400 if wants_fragment(request) else 200,
+        invalid=True,
     )
 
 

@@ -113,7 +113,7 @@ def _with_errors(request: HttpRequest, *, fragment: str, context: dict[str, Any]
         page=PAGE,
         fragment=fragment,
         context=context,
-        status=400 if wants_fragment(request) else 200,
+        invalid=True,
     )
 
 
