@@ -29,7 +29,7 @@ from ..uploads import private_storage, sniff_extension
 CONTENT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg"}
 
 
-def _stream(request: HttpRequest, name: str, download_name: str) -> FileResponse:
+def _stream(request: HttpRequest, name: str | None, download_name: str) -> FileResponse:
     """The stored file ``name`` as a response, or 404 if it is gone."""
     if not name:
         raise Http404
