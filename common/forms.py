@@ -13,8 +13,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-_FieldT = TypeVar("_FieldT", bound=forms.Field)
-
 # --- Rendering ------------------------------------------------------------------------------
 
 
@@ -75,7 +73,9 @@ class BootstrapFormMixin:
         mark_invalid_fields(self)  # type: ignore[arg-type]
 
 
-# --- Errors from services -------------------------------------------------------------------
+# --- Fields of a form -----------------------------------------------------------------------
+
+_FieldT = TypeVar("_FieldT", bound=forms.Field)
 
 
 def form_field(form: forms.BaseForm, name: str, kind: type[_FieldT]) -> _FieldT:
@@ -85,6 +85,9 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_FieldT]) -> _FieldT:
     if not isinstance(field, kind):
         raise TypeError(f"{name!r} is a {type(field).__name__}, not a {kind.__name__}")
     return field
+
+
+# --- Errors from services -------------------------------------------------------------------
 
 
 def add_service_errors(
