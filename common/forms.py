@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -71,6 +71,20 @@ class BootstrapFormMixin:
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)  # type: ignore[misc]
         mark_invalid_fields(self)  # type: ignore[arg-type]
+
+
+# --- Fields of a form -----------------------------------------------------------------------
+
+_FieldT = TypeVar("_FieldT", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_FieldT]) -> _FieldT:
+    """``form.fields[name]``, checked to be a ``kind`` so its own attributes (``choices``,
+    ``queryset``, ...) can be set in ``__init__`` with their types known."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{name!r} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
 
 
 # --- Errors from services -------------------------------------------------------------------
@@ -157,7 +171,9 @@ class LocalDecimalField(forms.DecimalField):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # Django's DecimalField subclasses IntegerField and returns a Decimal from it; the stubs
+    # silence the same override on DecimalField itself.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = _clean_spaces(value).replace(" ", "")
             value = value.replace(formats.get_format("THOUSAND_SEPARATOR"), "")

@@ -19,6 +19,8 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from common.models import TimeStampedModel
+
 from .models import (
     Certification,
     ComponentCategory,
@@ -58,7 +60,8 @@ def _upsert(model: type[models.Model], rows: Mapping[str, dict[str, Any]]) -> di
 
     ``rows`` maps each code to its other field values, by attribute name (``sector_id``).
     """
-    existing = model.objects.in_bulk(list(rows), field_name="code")
+    manager = model._default_manager
+    existing = manager.in_bulk(list(rows), field_name="code")
     to_create: list[models.Model] = []
     to_update: list[models.Model] = []
     changed_fields: set[str] = set()
@@ -76,25 +79,29 @@ def _upsert(model: type[models.Model], rows: Mapping[str, dict[str, Any]]) -> di
             _validate(obj)
             to_update.append(obj)
             changed_fields |= changed
-    model.objects.bulk_create(to_create, batch_size=500)
+    manager.bulk_create(to_create, batch_size=500)
     if to_update:
-        if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        if issubclass(model, TimeStampedModel):  # bulk_update skips auto_now: set it here
             now = timezone.now()
             for obj in to_update:
+                assert isinstance(obj, TimeStampedModel)
                 obj.updated_at = now
             changed_fields.add("updated_at")
-        model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=500)
-    return dict(model.objects.filter(code__in=list(rows)).values_list("code", "pk"))
+        manager.bulk_update(to_update, sorted(changed_fields), batch_size=500)
+    return dict(manager.filter(code__in=list(rows)).values_list("code", "pk"))
 
 
 def _sync_m2m(model: type[models.Model], field_name: str, wanted: Mapping[int, set[Any]]) -> None:
     """Make the ``field_name`` links of each owner pk in ``wanted`` exactly the given pks."""
     field = model._meta.get_field(field_name)
+    assert isinstance(field, models.ManyToManyField)
     through = field.remote_field.through
+    assert through is not None  # set (auto-created or given) once the apps are loaded
+    links = through._default_manager
     source = f"{field.m2m_field_name()}_id"
     target = f"{field.m2m_reverse_field_name()}_id"
     current: dict[int, set[Any]] = defaultdict(set)
-    for owner, linked in through.objects.filter(**{f"{source}__in": list(wanted)}).values_list(
+    for owner, linked in links.filter(**{f"{source}__in": list(wanted)}).values_list(
         source, target
     ):
         current[owner].add(linked)
@@ -102,9 +109,9 @@ def _sync_m2m(model: type[models.Model], field_name: str, wanted: Mapping[int, s
     for owner, targets in wanted.items():
         extra = current[owner] - targets
         if extra:
-            through.objects.filter(**{source: owner, f"{target}__in": extra}).delete()
+            links.filter(**{source: owner, f"{target}__in": extra}).delete()
         missing += [through(**{source: owner, target: t}) for t in targets - current[owner]]
-    through.objects.bulk_create(missing, batch_size=500)
+    links.bulk_create(missing, batch_size=500)
 
 
 def _pk(pks: Mapping[str, Any], code: str | None, what: str) -> Any:
@@ -144,7 +151,7 @@ def load_regions() -> dict[str, int]:
         for row in rows
         if row["level"] == "regency"
     }
-    unknown = {r["province_id"] for r in regencies.values()} - provinces.keys()
+    unknown = {row["province_code"] for row in rows if row["level"] == "regency"} - provinces.keys()
     if unknown:
         raise ValueError(f"regions.csv: regencies of unknown provinces {sorted(unknown)}")
     _upsert(Province, provinces)

@@ -8,7 +8,7 @@ and edits made here are announced on ``partners.events`` like the services' own.
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyAdmin
+from common.typing import AuthenticatedHttpRequest
 
 from . import events
 from .choices import DemandStatus
@@ -43,6 +44,9 @@ from .models import (
 )
 from .services import demands as demand_services
 from .services.verification import TARGET_STATUS, Decision, organisation_verification_decide
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -122,7 +126,9 @@ class PrivateDocumentsAdmin(admin.ModelAdmin):
             kwargs["widget"] = PrivateDocumentInput(url_name=self.private_documents[db_field.name])
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(
+        self, request: HttpRequest, obj: Any = None
+    ) -> list[str | list[str] | tuple[str, ...]]:
         fields = list(super().get_fields(request, obj))
         if obj is not None and not self.has_change_permission(request, obj):
             fields = [f"{name}_link" if name in self.private_documents else name for name in fields]
@@ -143,14 +149,14 @@ class SupplierEventsAdmin(AnnouncingAdmin):
         return {"supplier_id": obj.pk if isinstance(obj, Supplier) else obj.supplier_id}
 
 
-def _verification_action(decision: Decision, description: str):
+def _verification_action(decision: Decision, description: StrOrPromise):
     """An admin action taking ``decision`` through the one verification service, which
     keeps the record (who, when, why), announces the change and tells the organisation's
     people. Rejecting and suspending first ask for the reason on an intermediate page (it
     is e-mailed to the organisation); a move the service does not allow from an
     organisation's status is reported and changes nothing."""
 
-    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
+    def action(modeladmin: admin.ModelAdmin, request: AuthenticatedHttpRequest, queryset: QuerySet):
         form = VerificationDecisionForm(
             {"decision": decision, "reason": request.POST.get("reason", "")}
         )
@@ -332,7 +338,7 @@ class DemandAdminForm(forms.ModelForm):
         return needed_by
 
 
-def _status_action(service: Any, name: str, description: str):
+def _status_action(service: Any, name: str, description: StrOrPromise):
     def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
         done = 0
         for demand in queryset:

@@ -17,22 +17,24 @@ titles, numbers) are shown as stored.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.translation import get_language
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class NotificationKind(str):
     """A kind of notification: its stored value, plus what is needed to show it."""
 
-    label: Promise | str
-    text: Promise | str
-    description: Promise | str
+    label: StrOrPromise
+    text: StrOrPromise
+    description: StrOrPromise
     manufacturers: bool
     position: int
 
@@ -40,9 +42,9 @@ class NotificationKind(str):
         cls,
         value: str,
         *,
-        label: Promise | str,
-        text: Promise | str,
-        description: Promise | str,
+        label: StrOrPromise,
+        text: StrOrPromise,
+        description: StrOrPromise,
         manufacturers: bool = True,
         position: int = 100,
     ) -> NotificationKind:

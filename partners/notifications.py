@@ -173,6 +173,8 @@ def email_settings_save(*, user: User, email: Mapping[str, bool]) -> dict[str, b
 def _expiry_due(certificate: SupplierCertification) -> bool:
     """Not yet announced for this expiry date: never announced, or announced before the
     current notice window began (the certificate was renewed since)."""
+    if certificate.valid_until is None:
+        return False  # no expiry date (cleared since it was listed): nothing to announce
     if certificate.expiry_notified_at is None:
         return True
     window_start = certificate.valid_until - datetime.timedelta(days=EXPIRY_NOTICE_DAYS)
@@ -211,6 +213,7 @@ def certificate_expiry_reminders_send(*, today: datetime.date | None = None) -> 
             if certificate is None or owner is None or not _expiry_due(certificate):
                 continue  # another worker has it, or it changed meanwhile
             valid_until = certificate.valid_until
+            assert valid_until is not None  # else _expiry_due() is False
             notify(
                 user=owner,
                 kind=CERTIFICATE_EXPIRING,

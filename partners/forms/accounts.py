@@ -80,7 +80,8 @@ class SignupForm(BootstrapFormMixin, forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # a Form's clean() gives back its cleaned_data
+        data = self.cleaned_data
         password, again = data.get("password"), data.get("password_confirm")
         if password and again and password != again:
             self.add_error(
@@ -139,7 +140,11 @@ class LoginForm(AuthenticationForm):
             self.user_cache = authenticate(self.request, username=username, password=password)
             if self.user_cache is None:
                 user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
-                if awaiting_confirmation(user) and user.check_password(password):
+                if (
+                    user is not None
+                    and awaiting_confirmation(user)
+                    and user.check_password(password)
+                ):
                     self.awaiting_confirmation = True
                     raise ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
                 raise self.get_invalid_login_error()

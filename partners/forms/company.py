@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import BootstrapFormMixin
+from common.forms import BootstrapFormMixin, form_field
 from components.choices import Unit
 from components.models import Certification, ComponentType, Material, Process, Regency, Sector
 
@@ -131,7 +131,7 @@ class CompanyChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, companies: list[Manufacturer], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["company"].choices = [(c.pk, c.name) for c in companies]
+        form_field(self, "company", forms.ChoiceField).choices = [(c.pk, c.name) for c in companies]
         self.fields["company"].widget.attrs["class"] = "form-select form-select-sm"
 
 
@@ -170,15 +170,18 @@ class PlantForm(BootstrapFormMixin, forms.Form):
                 "aria-controls": "id_regency",
             }
         )
-        self.fields["province"].choices = [("", _("Choose a province"))] + province_choices()
-        self.fields["regency"].choices = [("", _("Choose a regency or city"))] + regency_choices(
-            province=province
-        )
+        form_field(self, "province", forms.ChoiceField).choices = [
+            ("", _("Choose a province"))
+        ] + province_choices()
+        form_field(self, "regency", forms.ChoiceField).choices = [
+            ("", _("Choose a regency or city"))
+        ] + regency_choices(province=province)
         for name in ("latitude", "longitude"):
             self.fields[name].widget.attrs.update({"step": "any", "inputmode": "decimal"})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # a Form's clean() gives back its cleaned_data
+        data = self.cleaned_data
         province, regency = data.get("province"), data.get("regency")
         if province and regency and regency.province_id != province:
             self.add_error("regency", _("This regency or city is not in the chosen province."))
@@ -304,15 +307,18 @@ class DemandForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, company: Manufacturer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.company = company
-        self.fields["plant"].queryset = (
+        #: the company's plants, the choices of ``plant``
+        self.plants = (
             Plant.objects.filter(manufacturer=company).select_related("regency").order_by("name")
         )
-        self.fields["plant"].empty_label = _("Choose the delivery plant")
+        plant = form_field(self, "plant", forms.ModelChoiceField)
+        plant.queryset = self.plants
+        plant.empty_label = _("Choose the delivery plant")
         if not self.is_bound and not self.initial.get("plant"):
-            only = list(self.fields["plant"].queryset.values_list("pk", flat=True)[:2])
+            only = list(self.plants.values_list("pk", flat=True)[:2])
             if len(only) == 1:
                 self.initial["plant"] = only[0]
-        self.fields["component_type"].choices = [
+        form_field(self, "component_type", forms.ChoiceField).choices = [
             ("", _("Choose a component type"))
         ] + component_type_choices()
         limit_mb = settings.UPLOAD_MAX_BYTES // 1_048_576
@@ -334,7 +340,8 @@ class DemandForm(BootstrapFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         # The services decide; checking their cross-field rules here too shows every error
         # of one submission at once, instead of the next ones only after the first are fixed.
-        data = super().clean()
+        super().clean()  # a Form's clean() gives back its cleaned_data
+        data = self.cleaned_data
         needed_by = data.get("needed_by")
         if needed_by is not None and needed_by != self.initial.get("needed_by"):
             try:

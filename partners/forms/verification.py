@@ -75,7 +75,8 @@ class VerificationDecisionForm(BootstrapFormMixin, forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # a Form's clean() gives back its cleaned_data
+        data = self.cleaned_data
         if data.get("decision") in (Decision.REJECT, Decision.SUSPEND) and not data.get("reason"):
             self.add_error(
                 "reason",

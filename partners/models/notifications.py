@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,9 @@ from common.models import TimeStampedModel
 
 from ..notification_kinds import kind_choices
 from .accounts import User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Notification(TimeStampedModel):
@@ -24,6 +29,10 @@ class Notification(TimeStampedModel):
     url = models.CharField(_("link"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    # Not stored: set for display by ``partners.notifications.with_texts``.
+    text: str
+    kind_label: StrOrPromise
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -191,7 +191,7 @@ class Supplier(Organisation):
         return self.legal_name
 
     def people(self) -> list[User]:
-        return [self.owner] if self.owner_id else []
+        return [self.owner] if self.owner is not None else []
 
     def documents(self) -> list[tuple[str, models.Model, FieldFile]]:
         held = SupplierCertification.objects.filter(supplier=self).exclude(document="")

@@ -11,7 +11,7 @@ from common.models import TimeStampedModel
 from ..choices import DeletionStatus
 from .accounts import User
 from .manufacturers import Manufacturer
-from .organisations import Supplier
+from .organisations import Organisation, Supplier
 
 
 class DeletionRequest(TimeStampedModel):
@@ -83,6 +83,9 @@ class DeletionRequest(TimeStampedModel):
         return self.supplier or self.manufacturer  # type: ignore[return-value]
 
     @organisation.setter
-    def organisation(self, organisation: Supplier | Manufacturer) -> None:
-        # the request's field is named after the organisation's model
-        setattr(self, organisation._meta.model_name, organisation)
+    def organisation(self, organisation: Organisation) -> None:
+        if isinstance(organisation, Supplier):
+            self.supplier = organisation
+        else:
+            assert isinstance(organisation, Manufacturer)  # the other concrete organisation
+            self.manufacturer = organisation

@@ -39,7 +39,7 @@ ERASED = _("[erased]")
 
 def locked(organisation: Organisation) -> Organisation:
     """The organisation again, its row locked until the transaction ends."""
-    return type(organisation).objects.select_for_update().get(pk=organisation.pk)
+    return type(organisation)._default_manager.select_for_update().get(pk=organisation.pk)
 
 
 #: The name an anonymised organisation keeps, per kind (``%(id)s`` is its id).
@@ -103,7 +103,9 @@ def _user_erase(user: User) -> None:
 
 def _other_live_organisations(user: User, organisation: Organisation) -> bool:
     for model in organisation_models():
-        others = model.objects.filter(**{model.people_lookup: user}, anonymised_at__isnull=True)
+        others = model._default_manager.filter(
+            **{model.people_lookup: user}, anonymised_at__isnull=True
+        )
         if model is type(organisation):
             others = others.exclude(pk=organisation.pk)
         if others.exists():
@@ -148,7 +150,7 @@ def _anonymise_supplier(supplier: Supplier, label: str) -> list[str]:
     supplier.latitude, supplier.longitude = supplier.regency.latitude, supplier.regency.longitude
     files = []
     for held in SupplierCertification.objects.filter(supplier=supplier).select_for_update():
-        if held.document:
+        if held.document.name:  # a FieldFile is true when it has a name
             files.append(held.document.name)
         held.document = ""
         held.number = f"anonymised-{held.pk}"
@@ -164,7 +166,7 @@ def _anonymise_manufacturer(manufacturer: Manufacturer, label: str) -> list[str]
     files = []
     for demand in Demand.objects.filter(manufacturer=manufacturer).select_for_update():
         fields = []
-        if demand.drawing:
+        if demand.drawing.name:  # a FieldFile is true when it has a name
             files.append(demand.drawing.name)
             demand.drawing = ""
             fields.append("drawing")

@@ -51,7 +51,8 @@ def deletion_request_create(
                 _("A deletion request for this organisation is already waiting for staff."),
                 code="pending_exists",
             )
-        request = DeletionRequest(organisation=current, requested_by=by, reason=reason.strip())
+        request = DeletionRequest(requested_by=by, reason=reason.strip())
+        request.organisation = current
         request.full_clean()
         request.save()
     return request

@@ -270,11 +270,12 @@ def _manufacturer_sections(manufacturer: Manufacturer) -> dict[str, Any]:
     }
 
 
-#: The organisation's own rows in the export, per kind of organisation.
-SECTIONS = {
-    OrganisationKind.IKM: _supplier_sections,
-    OrganisationKind.MANUFACTURER: _manufacturer_sections,
-}
+def _organisation_sections(organisation: Organisation) -> dict[str, Any]:
+    """The organisation's own rows in the export, per kind of organisation."""
+    if isinstance(organisation, Supplier):
+        return _supplier_sections(organisation)
+    assert isinstance(organisation, Manufacturer)  # the other concrete organisation
+    return _manufacturer_sections(organisation)
 
 
 def organisation_export(*, organisation: Organisation) -> dict[str, Any]:
@@ -282,7 +283,7 @@ def organisation_export(*, organisation: Organisation) -> dict[str, Any]:
     organisation, its users (with their registration draft and notifications), its
     capabilities and certifications or plants and demands, its deletion requests, and the
     sections other apps registered (matches, partnerships with their events)."""
-    data = SECTIONS[organisation.kind](organisation)
+    data = _organisation_sections(organisation)
     export: dict[str, Any] = {
         "format": EXPORT_FORMAT,
         "exported_at": _value(timezone.now()),
@@ -307,10 +308,13 @@ def organisation_export(*, organisation: Organisation) -> dict[str, Any]:
 
 def _documents_of(organisation: Organisation) -> list[tuple[str, str]]:
     """(stored name, path in the ZIP) of every upload of the organisation."""
-    return [
-        (document.name, _document(document, folder, row.pk)["path_in_zip"])
-        for folder, row, document in organisation.documents()
-    ]
+    found = []
+    for folder, row, document in organisation.documents():
+        place = _document(document, folder, row.pk)
+        # documents() lists stored files only, so each has a name and a place
+        assert document.name is not None and place is not None
+        found.append((document.name, place["path_in_zip"]))
+    return found
 
 
 def export_filename(organisation: Organisation, extension: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from ..choices import DeletionStatus, OrganisationKind
-from ..models import DeletionRequest, Organisation, User
+from ..models import DeletionRequest, Manufacturer, Organisation, Supplier, User
 
 #: Related rows loaded with an organisation shown on the privacy pages.
 RELATED = {
@@ -34,7 +34,7 @@ def organisations_of(user: User) -> list[Organisation]:
         return []
     found: list[Organisation] = []
     for model in organisation_models():
-        found += model.objects.filter(
+        found += model._default_manager.filter(
             **{model.people_lookup: user}, anonymised_at__isnull=True
         ).select_related(*RELATED[model.kind])
     return found
@@ -57,6 +57,7 @@ def organisation_get(
 
 def requests_of(organisation: Organisation) -> QuerySet[DeletionRequest]:
     """The organisation's deletion requests."""
+    assert isinstance(organisation, Supplier | Manufacturer)  # the concrete organisations
     return organisation.deletion_requests.all()
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -237,9 +238,7 @@ def account_resend_confirmation(*, email: str) -> None:
     for user in User.objects.filter(
         email__iexact=email, is_active=False, email_confirmed_at__isnull=True
     ):
-        transaction.on_commit(
-            lambda user=user: confirmation_email_send(user=user, language=language)
-        )
+        transaction.on_commit(partial(confirmation_email_send, user=user, language=language))
 
 
 def user_from_uidb64(uidb64: str) -> User | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -27,6 +27,9 @@ from ..choices import DemandStatus
 from ..models import Demand, Manufacturer
 from ..uploads import private_storage
 from .validation import Rule, assign, validate
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEMAND_FIELDS = frozenset(
     {
@@ -126,10 +129,18 @@ def demand_create(
             events.demand_changed.send(demand_id=demand.pk)
     except Exception:
         # The row was rolled back: do not keep its drawing either.
-        if demand.drawing.name and demand.drawing._committed:
+        # _committed: False until the upload is stored (private to Django, not in the stubs)
+        if demand.drawing.name and demand.drawing._committed:  # type: ignore[attr-defined]
             private_storage.delete(demand.drawing.name)
         raise
     return demand
+
+
+def _attname(name: str) -> str:
+    """The attribute holding the value of the demand's field ``name`` (``plant_id``)."""
+    field = Demand._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a concrete field, not a reverse relation
+    return field.attname
 
 
 def _pks(objects: Iterable[models.Model]) -> set[Any]:
@@ -175,24 +186,17 @@ def demand_update(
     )
     previous_needed_by = demand.needed_by
     previous_drawing = demand.drawing.name or ""
-    previous = {
-        name: getattr(demand, demand._meta.get_field(name).attname)
-        for name in DEMAND_FIELDS - {"drawing"}
-    }
+    previous = {name: getattr(demand, _attname(name)) for name in DEMAND_FIELDS - {"drawing"}}
     assign(demand, data, DEMAND_FIELDS)
     rules = {"preferred_certifications": _certifications_disjoint(mandatory, preferred)}
     if "needed_by" in data and data["needed_by"] != previous_needed_by:
         rules["needed_by"] = _needed_by_in_future(demand)
     validate(demand, rules=rules)
 
-    changed = {
-        name
-        for name, value in previous.items()
-        if getattr(demand, demand._meta.get_field(name).attname) != value
-    }
+    changed = {name for name, value in previous.items() if getattr(demand, _attname(name)) != value}
     # A new upload is an uncommitted file; an empty value removes the drawing.
     drawing_replaced = "drawing" in data and (
-        (bool(demand.drawing) and not demand.drawing._committed)
+        (bool(demand.drawing) and not demand.drawing._committed)  # type: ignore[attr-defined]
         or (not demand.drawing and bool(previous_drawing))
     )
     if drawing_replaced:
@@ -228,7 +232,7 @@ def _demand_move(
     demand: Demand,
     allowed_from: Collection[str],
     to: DemandStatus,
-    refusal: str,
+    refusal: StrOrPromise,
     rules: Mapping[str, Callable[[Demand], Rule]] | None = None,
 ) -> Demand:
     with transaction.atomic():

@@ -272,6 +272,7 @@ def registration_submit(*, owner: User) -> Supplier:
                             % {"certificate": certification.name, "number": row.get("number")}
                         ],
                     ) from error
+                assert held.document.name is not None  # save() gave it the stored name
                 stored.append(held.document.name)
                 held.save(update_fields=["document", "updated_at"])
                 drafts_to_delete.append(row["document"])

@@ -255,6 +255,7 @@ def certificate_add(
         )
         if document is not None:
             held.document.save(document.name or "certificate", document, save=False)
+            assert held.document.name is not None  # save() gave it the stored name
             stored.append(held.document.name)
             held.save(update_fields=["document", "updated_at"])
     return held
@@ -286,6 +287,7 @@ def certificate_update(
         previous = held.document.name
         if document is not None:
             held.document.save(document.name or "certificate", document, save=False)
+            assert held.document.name is not None  # save() gave it the stored name
             stored.append(held.document.name)
             delete_files_on_commit(private_storage, [previous])
         held.save()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,6 +42,9 @@ from ..choices import DemandStatus, OrganisationKind, VerificationStatus
 from ..models import Manufacturer, Supplier, User
 from ..notifications import notify
 from .validation import validate
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +190,7 @@ def organisation_verification_decide(
             verification_decided_at=timezone.now(),
             verification_note=reason if decision != Decision.VERIFY else "",
         )
-        if kind == OrganisationKind.IKM:
+        if isinstance(current, Supplier):  # kind IKM
             supplier_verification_set(supplier=current, status=status)
         else:
             manufacturer_verification_set(manufacturer=current, status=status)
@@ -232,7 +236,7 @@ def organisation_verification_decide(
     return organisation
 
 
-def _decision_past(decision: Decision) -> str:
+def _decision_past(decision: Decision) -> StrOrPromise:
     return {
         Decision.VERIFY: _("verified"),
         Decision.REJECT: _("rejected"),

@@ -67,10 +67,11 @@ def signup_done(request: HttpRequest) -> HttpResponse:
 def landing_url(user: User) -> str:
     """Where a person lands after confirming: an IKM owner on the IKM registration, a
     manufacturer representative on the company page (home until those pages exist)."""
-    name = {
+    landings: dict[str, str] = {
         AccountType.IKM_OWNER: "partners:register",
         AccountType.MANUFACTURER: "partners:company",
-    }.get(user.account_type, "after_login")
+    }
+    name = landings.get(user.account_type, "after_login")
     try:
         return reverse(name)
     except NoReverseMatch:

@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common.forms import add_service_errors
 from common.htmx import render_page_or_fragment
 from common.paging import paginate, query_without_page
+from common.typing import AuthenticatedHttpRequest
 from components.models import ComponentType
 
 from ..choices import DemandStatus
@@ -52,7 +53,6 @@ from ..services import demands as demand_services
 from ..services import manufacturers as manufacturer_services
 from .company_session import (
     SESSION_COMPANY,
-    Membership,
     company_choose,
     lock_member,
     membership,
@@ -62,24 +62,24 @@ from .company_session import (
 )
 
 
-def _company_or_register(request: HttpRequest) -> tuple[Membership, HttpResponse | None]:
-    """The user's membership, or a redirect to the registration form if they have no
-    company yet."""
-    member = membership(request)
-    if member.company is None:
+def _company_or_register(request: AuthenticatedHttpRequest) -> Manufacturer | HttpResponse:
+    """The company the user acts for, or a redirect to the registration form if they have
+    no company yet."""
+    company = membership(request).company
+    if company is None:
         messages.info(request, _("Register your company first."))
-        return member, redirect("partners:company")
-    return member, None
+        return redirect("partners:company")
+    return company
 
 
-def _demand_or_404(request: HttpRequest, pk: int) -> Demand:
+def _demand_or_404(request: AuthenticatedHttpRequest, pk: int) -> Demand:
     try:
         return member_demand(user=request.user, pk=pk)
     except Demand.DoesNotExist:
         raise Http404(_("No such demand.")) from None
 
 
-def _plant_or_404(request: HttpRequest, pk: int) -> Plant:
+def _plant_or_404(request: AuthenticatedHttpRequest, pk: int) -> Plant:
     try:
         return member_plant(user=request.user, pk=pk)
     except Plant.DoesNotExist:
@@ -91,7 +91,7 @@ def _plant_or_404(request: HttpRequest, pk: int) -> Plant:
 
 @manufacturer_member_required
 @require_http_methods(["GET", "POST"])
-def company(request: HttpRequest) -> HttpResponse:
+def company(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The company profile with its plants; the registration form for a representative
     who has no company yet."""
     member = membership(request)
@@ -115,7 +115,7 @@ def company(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/company_detail.html", context)
 
 
-def _company_register(request: HttpRequest) -> HttpResponse:
+def _company_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ManufacturerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,11 +144,11 @@ def _company_register(request: HttpRequest) -> HttpResponse:
 
 @manufacturer_member_required
 @require_http_methods(["GET", "POST"])
-def company_edit(request: HttpRequest) -> HttpResponse:
-    member, elsewhere = _company_or_register(request)
-    if elsewhere:
-        return elsewhere
-    company = company_detail(company=member.company)
+def company_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
+    company = _company_or_register(request)
+    if isinstance(company, HttpResponse):
+        return company
+    company = company_detail(company=company)
     form = ManufacturerForm(request.POST or None, initial=ManufacturerForm.initial_for(company))
     if request.method == "POST" and form.is_valid():
         try:
@@ -167,7 +167,7 @@ def company_edit(request: HttpRequest) -> HttpResponse:
 
 @manufacturer_member_required
 @require_POST
-def company_switch(request: HttpRequest) -> HttpResponse:
+def company_switch(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Act for another of the user's companies."""
     member = membership(request)
     form = CompanyChoiceForm(request.POST, companies=member.companies)
@@ -185,7 +185,7 @@ def company_switch(request: HttpRequest) -> HttpResponse:
 
 
 def _plant_form_page(
-    request: HttpRequest, *, company: Manufacturer, plant: Plant | None
+    request: AuthenticatedHttpRequest, *, company: Manufacturer, plant: Plant | None
 ) -> HttpResponse:
     initial = PlantForm.initial_for(plant) if plant else {}
     form = PlantForm(request.POST or None, initial=initial)
@@ -209,23 +209,23 @@ def _plant_form_page(
 
 @manufacturer_member_required
 @require_http_methods(["GET", "POST"])
-def plant_create(request: HttpRequest) -> HttpResponse:
-    member, elsewhere = _company_or_register(request)
-    if elsewhere:
-        return elsewhere
-    return _plant_form_page(request, company=member.company, plant=None)
+def plant_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    company = _company_or_register(request)
+    if isinstance(company, HttpResponse):
+        return company
+    return _plant_form_page(request, company=company, plant=None)
 
 
 @manufacturer_member_required
 @require_http_methods(["GET", "POST"])
-def plant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plant_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plant = _plant_or_404(request, pk)
     return _plant_form_page(request, company=plant.manufacturer, plant=plant)
 
 
 @manufacturer_member_required
 @require_POST
-def plant_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def plant_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plant = _plant_or_404(request, pk)
     try:
         manufacturer_services.plant_delete(plant=plant)
@@ -238,7 +238,7 @@ def plant_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @manufacturer_member_required
 @require_GET
-def plant_regency_options(request: HttpRequest) -> HttpResponse:
+def plant_regency_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The regency ``<option>``s of a province, for the plant form's dependent select."""
     province = request.GET.get("province", "")[:2]
     return render(
@@ -253,12 +253,11 @@ def plant_regency_options(request: HttpRequest) -> HttpResponse:
 
 @manufacturer_member_required
 @require_GET
-def demand_list(request: HttpRequest) -> HttpResponse:
+def demand_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The company's demands with a tab per status and its count."""
-    member, elsewhere = _company_or_register(request)
-    if elsewhere:
-        return elsewhere
-    company = member.company
+    company = _company_or_register(request)
+    if isinstance(company, HttpResponse):
+        return company
     status_form = DemandStatusForm(request.GET)
     status = status_form.cleaned_data["status"] if status_form.is_valid() else ""
     page_obj = paginate(request, company_demand_list(company=company, status=status or None))
@@ -283,7 +282,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 
 @manufacturer_member_required
 @require_GET
-def demand_component_options(request: HttpRequest) -> HttpResponse:
+def demand_component_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The component type ``<option>``s matching a search, for the demand form; the chosen
     type stays in the list."""
     groups = component_type_choices(q=request.GET.get("q", "")[:100])
@@ -302,7 +301,7 @@ def demand_component_options(request: HttpRequest) -> HttpResponse:
 
 
 def _created_or_error(
-    request: HttpRequest, *, company: Manufacturer, form: DemandForm
+    request: AuthenticatedHttpRequest, *, company: Manufacturer, form: DemandForm
 ) -> Demand | HttpResponse | None:
     """Save the new demand (and publish it if asked) unless this form was already sent.
     Returns the demand, a redirect for a repeated submission, or None with the service's
@@ -330,12 +329,11 @@ def _created_or_error(
 
 @manufacturer_member_required
 @require_http_methods(["GET", "POST"])
-def demand_create(request: HttpRequest) -> HttpResponse:
+def demand_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Post a demand: save it as a draft, or publish it at once."""
-    member, elsewhere = _company_or_register(request)
-    if elsewhere:
-        return elsewhere
-    company = member.company
+    company = _company_or_register(request)
+    if isinstance(company, HttpResponse):
+        return company
     if request.method == "POST":
         form = DemandForm(request.POST, request.FILES, company=company)
         if form.is_valid():
@@ -358,13 +356,17 @@ def demand_create(request: HttpRequest) -> HttpResponse:
 
 
 def _demand_form_page(
-    request: HttpRequest, *, form: DemandForm, company: Manufacturer, demand: Demand | None
+    request: AuthenticatedHttpRequest,
+    *,
+    form: DemandForm,
+    company: Manufacturer,
+    demand: Demand | None,
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "company": company,
         "demand": demand,
-        "has_plants": form.fields["plant"].queryset.exists(),
+        "has_plants": form.plants.exists(),
         "file_lost": bool(request.FILES) and form.is_bound and bool(form.errors),
     }
     return render(request, "partners/demand_form.html", context)
@@ -372,14 +374,14 @@ def _demand_form_page(
 
 @manufacturer_member_required
 @require_GET
-def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     demand = _demand_or_404(request, pk)
     return render(request, "partners/demand_detail.html", {"demand": demand})
 
 
 @manufacturer_member_required
 @require_http_methods(["GET", "POST"])
-def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     demand = _demand_or_404(request, pk)
     if demand.status not in (DemandStatus.DRAFT, DemandStatus.OPEN):
         messages.warning(
@@ -406,7 +408,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _demand_move(
-    request: HttpRequest, pk: int, *, move, target: str, done: str, already: str
+    request: AuthenticatedHttpRequest, pk: int, *, move, target: str, done: str, already: str
 ) -> HttpResponse:
     demand = _demand_or_404(request, pk)
     if demand.status == target:
@@ -424,7 +426,7 @@ def _demand_move(
 
 @manufacturer_member_required
 @require_POST
-def demand_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _demand_move(
         request,
         pk,
@@ -437,7 +439,7 @@ def demand_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @manufacturer_member_required
 @require_POST
-def demand_close(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _demand_move(
         request,
         pk,
@@ -450,7 +452,7 @@ def demand_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @manufacturer_member_required
 @require_POST
-def demand_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _demand_move(
         request,
         pk,

@@ -18,6 +18,8 @@ from importlib import import_module
 from django.conf import settings
 from django.http import HttpRequest
 
+from common.typing import AuthenticatedHttpRequest
+
 from ..models import Manufacturer, User
 from ..selectors.manufacturers import member_companies
 
@@ -39,7 +41,7 @@ class Membership:
     companies: list[Manufacturer]
 
 
-def membership(request: HttpRequest) -> Membership:
+def membership(request: AuthenticatedHttpRequest) -> Membership:
     """The company the signed-in user acts for (one query)."""
     companies = list(member_companies(user=request.user))
     chosen = request.session.get(SESSION_COMPANY)
@@ -47,7 +49,7 @@ def membership(request: HttpRequest) -> Membership:
     return Membership(company=company, companies=companies)
 
 
-def company_choose(request: HttpRequest, *, company_id: int) -> bool:
+def company_choose(request: AuthenticatedHttpRequest, *, company_id: int) -> bool:
     """Act for another of the user's companies; False when it is not one of theirs."""
     if not member_companies(user=request.user).filter(pk=company_id).exists():
         return False

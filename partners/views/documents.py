@@ -15,10 +15,12 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 from django.urls import path
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
+
+from common.typing import AuthenticatedHttpRequest
 
 from ..models import Demand, SupplierCertification
 from ..selectors.registration import draft_document_name
@@ -27,7 +29,7 @@ from ..uploads import private_storage, sniff_extension
 CONTENT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg"}
 
 
-def _stream(request: HttpRequest, name: str, download_name: str) -> FileResponse:
+def _stream(request: HttpRequest, name: str | None, download_name: str) -> FileResponse:
     """The stored file ``name`` as a response, or 404 if it is gone."""
     if not name:
         raise Http404
@@ -53,12 +55,13 @@ def _stream(request: HttpRequest, name: str, download_name: str) -> FileResponse
 
 @require_GET
 @login_required
-def certificate_document(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """A certificate's scan, for the IKM's owner and staff."""
-    held = SupplierCertification.objects.select_related("supplier", "certification").filter(pk=pk)
+    certificates = SupplierCertification.objects.select_related("supplier", "certification")
+    certificates = certificates.filter(pk=pk)
     if not request.user.is_staff:
-        held = held.filter(supplier__owner=request.user)
-    held = held.first()
+        certificates = certificates.filter(supplier__owner=request.user)
+    held = certificates.first()
     if held is None:
         raise Http404
     name = f"{slugify(held.certification.code)}-{slugify(held.number.replace('/', '-'))}"
@@ -67,12 +70,12 @@ def certificate_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def drawing_document(request: HttpRequest, pk: int) -> HttpResponse:
+def drawing_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """A demand's technical drawing, for its manufacturer's members and staff."""
-    demand = Demand.objects.filter(pk=pk)
+    demands = Demand.objects.filter(pk=pk)
     if not request.user.is_staff:
-        demand = demand.filter(manufacturer__members=request.user)
-    demand = demand.first()
+        demands = demands.filter(manufacturer__members=request.user)
+    demand = demands.first()
     if demand is None:
         raise Http404
     return _stream(request, demand.drawing.name, f"drawing-{demand.pk}-{slugify(demand.title)}")
@@ -80,7 +83,7 @@ def drawing_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def draft_document(request: HttpRequest, key: str) -> HttpResponse:
+def draft_document(request: AuthenticatedHttpRequest, key: str) -> FileResponse:
     """A scan uploaded during registration, for the owner of the draft only."""
     found = draft_document_name(owner=request.user, key=key)
     if found is None:

@@ -62,7 +62,8 @@ def component_options(request: HttpRequest) -> HttpResponse:
     """Component types matching ``q`` (by name, code or category), keeping the one chosen."""
     q = ""
     keep = []
-    for key, value in request.GET.items():
+    for key in request.GET:
+        value = request.GET[key]  # the last value, as items() gives it
         if key.endswith("component_q"):
             q = value.strip()[:100]
         elif key.endswith("component_type") and value.isdigit():

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.forms import add_service_errors
+from common.typing import AuthenticatedHttpRequest
 
 from ..forms.registration.capabilities import CapabilityForm
 from ..forms.registration.certificates import CertificationForm
@@ -53,7 +54,7 @@ def supplier_fields(
     return fields
 
 
-def _supplier_or_404(request: HttpRequest) -> Supplier:
+def _supplier_or_404(request: AuthenticatedHttpRequest) -> Supplier:
     supplier = my_supplier(owner=request.user)
     if supplier is None:
         raise Http404
@@ -62,7 +63,7 @@ def _supplier_or_404(request: HttpRequest) -> Supplier:
 
 @require_GET
 @ikm_owner_required
-def my_ikm(request: HttpRequest) -> HttpResponse:
+def my_ikm(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The owner's IKM with its status, capabilities and certificates — or, before it is
     registered, where the registration stands."""
     supplier = my_supplier(owner=request.user)
@@ -113,7 +114,7 @@ def _edit_initial(supplier: Supplier) -> tuple[dict, dict, dict]:
 
 @require_http_methods(["GET", "POST"])
 @ikm_owner_required
-def ikm_edit(request: HttpRequest) -> HttpResponse:
+def ikm_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Edit identity, location and contact of the owner's IKM."""
     supplier = _supplier_or_404(request)
     identity_initial, location_initial, contact_initial = _edit_initial(supplier)
@@ -153,7 +154,7 @@ def ikm_edit(request: HttpRequest) -> HttpResponse:
 
 
 def _capability_page(
-    request: HttpRequest, supplier: Supplier, form: CapabilityForm, capability=None
+    request: AuthenticatedHttpRequest, supplier: Supplier, form: CapabilityForm, capability=None
 ):
     return render(
         request,
@@ -164,7 +165,7 @@ def _capability_page(
 
 @require_http_methods(["GET", "POST"])
 @ikm_owner_required
-def capability_add(request: HttpRequest) -> HttpResponse:
+def capability_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     supplier = _supplier_or_404(request)
     form = CapabilityForm(request.POST if request.method == "POST" else None, supplier=supplier)
     if request.method == "POST" and form.is_valid():
@@ -180,7 +181,7 @@ def capability_add(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @ikm_owner_required
-def capability_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def capability_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     capability = owned_capability(owner=request.user, pk=pk)
     if capability is None:
         raise Http404
@@ -214,7 +215,7 @@ def capability_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @ikm_owner_required
-def capability_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def capability_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     capability = owned_capability(owner=request.user, pk=pk)
     if capability is None:
         raise Http404
@@ -247,7 +248,7 @@ def _certification_page(request, supplier, form, held=None):
 
 @require_http_methods(["GET", "POST"])
 @ikm_owner_required
-def certification_add(request: HttpRequest) -> HttpResponse:
+def certification_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     supplier = _supplier_or_404(request)
     post = request.method == "POST"
     form = CertificationForm(request.POST if post else None, request.FILES if post else None)
@@ -266,7 +267,7 @@ def certification_add(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @ikm_owner_required
-def certification_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def certification_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     held = owned_certificate(owner=request.user, pk=pk)
     if held is None:
         raise Http404
@@ -297,7 +298,7 @@ def certification_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @ikm_owner_required
-def certification_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def certification_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     held = owned_certificate(owner=request.user, pk=pk)
     if held is None:
         raise Http404

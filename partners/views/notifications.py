@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.htmx import wants_fragment
 from common.paging import paginate, query_without_page
+from common.typing import AuthenticatedHttpRequest
 
 from .. import notifications as service
 from ..models import Notification
@@ -27,7 +28,7 @@ NOTIFICATIONS_PER_PAGE = 25
 
 @require_GET
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = paginate(
         request, service.notification_list(user=request.user), per_page=NOTIFICATIONS_PER_PAGE
     )
@@ -40,7 +41,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/notifications.html", context)
 
 
-def _own(request: HttpRequest, pk: int) -> Notification:
+def _own(request: AuthenticatedHttpRequest, pk: int) -> Notification:
     try:
         return service.notification_get(user=request.user, notification_id=pk)
     except Notification.DoesNotExist:
@@ -49,7 +50,7 @@ def _own(request: HttpRequest, pk: int) -> Notification:
 
 @require_GET
 @login_required
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark the notification read and go where it points (its list when it has no link)."""
     notification = _own(request, pk)
     service.notification_mark_read(user=request.user, notification_id=notification.pk)
@@ -63,7 +64,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _own(request, pk)
     notification = service.notification_mark_read(user=request.user, notification_id=pk)
     if wants_fragment(request):
@@ -79,7 +80,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = service.notifications_mark_all_read(user=request.user)
     if count:
         messages.success(
@@ -109,7 +110,7 @@ class EmailSettingsForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     kinds = service.kinds_for(user=request.user)
     current = service.email_settings(user=request.user)
     if request.method == "POST":

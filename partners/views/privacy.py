@@ -16,7 +16,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, re_path, reverse
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_POST
 from common.forms import BootstrapFormMixin, add_service_errors
 from common.htmx import redirect_page, render_page_or_fragment, wants_fragment
 from common.paging import paginate, query_without_page
+from common.typing import AuthenticatedHttpRequest
 
 from ..choices import DeletionStatus, OrganisationKind
 from ..models import DeletionRequest
@@ -107,7 +109,7 @@ class StatusFilterForm(forms.Form):
 
 
 @party_required
-def privacy_page(request: HttpRequest) -> HttpResponse:
+def privacy_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     summaries = [
         stored_summary(organisation=organisation) for organisation in organisations_of(request.user)
     ]
@@ -117,12 +119,15 @@ def privacy_page(request: HttpRequest) -> HttpResponse:
 
 
 @party_or_staff_required
-def privacy_export(request: HttpRequest, kind: str, pk: int, fmt: str) -> HttpResponse:
+def privacy_export(
+    request: AuthenticatedHttpRequest, kind: str, pk: int, fmt: str
+) -> HttpResponseBase:
     """Everything stored about the organisation: a ZIP with the JSON and the documents, or
     the JSON alone. Only its owner or members, and staff; anyone else gets 404."""
     organisation = organisation_get(user=request.user, kind=kind, pk=pk)
     if organisation is None:
         raise Http404
+    response: HttpResponse | FileResponse
     if fmt == "json":
         response = HttpResponse(
             organisation_export_json(organisation=organisation),
@@ -143,7 +148,7 @@ def privacy_export(request: HttpRequest, kind: str, pk: int, fmt: str) -> HttpRe
 
 
 @party_required
-def privacy_delete_request(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def privacy_delete_request(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     organisation = organisation_get(user=request.user, kind=kind, pk=pk, staff_sees_all=False)
     if organisation is None:
         raise Http404
@@ -182,7 +187,7 @@ def privacy_delete_request(request: HttpRequest, kind: str, pk: int) -> HttpResp
 
 
 @staff_required
-def privacy_requests(request: HttpRequest) -> HttpResponse:
+def privacy_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = request.GET.copy()
     if "status" not in data:
         data["status"] = DeletionStatus.PENDING
@@ -223,7 +228,7 @@ def _detail_context(deletion_request: DeletionRequest, form: DecisionForm) -> di
 
 
 @staff_required
-def privacy_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def privacy_request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     deletion_request = _request_or_404(pk)
     return render(
         request, "partners/privacy_request.html", _detail_context(deletion_request, DecisionForm())
@@ -232,7 +237,7 @@ def privacy_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def privacy_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def privacy_request_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     deletion_request = _request_or_404(pk)
     form = DecisionForm(request.POST)
     status = 400

@@ -15,13 +15,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.forms import add_service_errors
+from common.typing import AuthenticatedHttpRequest
 
 from ..forms.registration.capabilities import CapabilityFormSet
 from ..forms.registration.catalogue import CatalogueChoices
@@ -76,7 +77,7 @@ def _without_ikm(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     """Registration pages are for owners who have no IKM yet; others go to their IKM."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if has_ikm(request.user):
             messages.info(request, _("Your IKM is already registered; you can edit it here."))
             return redirect("partners:my_ikm")
@@ -97,7 +98,7 @@ def step_url(step: int) -> str:
 @require_GET
 @ikm_owner_required
 @_without_ikm
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start, or resume at the step reached."""
     draft = draft_get(owner=request.user)
     return redirect(step_url(draft.step if draft else 1))
@@ -117,7 +118,7 @@ def _certificate_initial(draft) -> list[dict[str, Any]]:
     ]
 
 
-def _step_form(request: HttpRequest, step: int, draft) -> Any:
+def _step_form(request: AuthenticatedHttpRequest, step: int, draft) -> Any:
     """The form (or formset) of a step, bound on POST, else filled from the draft."""
     data = request.POST if request.method == "POST" else None
     saved = draft.data.get(STEP_BY_NUMBER[step].key) if draft else None
@@ -150,7 +151,7 @@ def _step_form(request: HttpRequest, step: int, draft) -> Any:
     )
 
 
-def _save_step(request: HttpRequest, step: int, form: Any) -> None:
+def _save_step(request: AuthenticatedHttpRequest, step: int, form: Any) -> None:
     if step == 3:
         draft_step_save(owner=request.user, step=3, data=form.to_draft())
     elif step == 4:
@@ -195,7 +196,7 @@ def progress(reached: int, current: int) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 @ikm_owner_required
 @_without_ikm
-def register_step(request: HttpRequest, step: int) -> HttpResponse:
+def register_step(request: AuthenticatedHttpRequest, step: int) -> HttpResponse:
     """One step of the registration. Saving keeps the data in the draft and moves on
     (``action``: ``next``, ``back`` or ``stop``); errors keep what was typed."""
     if step not in STEP_BY_NUMBER:
@@ -237,7 +238,7 @@ def register_step(request: HttpRequest, step: int) -> HttpResponse:
     )
 
 
-def _review_context(request: HttpRequest, draft, refusal=None) -> dict[str, Any]:
+def _review_context(request: AuthenticatedHttpRequest, draft, refusal=None) -> dict[str, Any]:
     return {
         "draft": draft,
         "summary": draft_summary(draft),
@@ -251,7 +252,7 @@ def _review_context(request: HttpRequest, draft, refusal=None) -> dict[str, Any]
 @require_GET
 @ikm_owner_required
 @_without_ikm
-def register_review(request: HttpRequest) -> HttpResponse:
+def register_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything entered, with links back to each step, and the Submit button."""
     draft = draft_get(owner=request.user)
     if draft is None:
@@ -261,7 +262,7 @@ def register_review(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @ikm_owner_required
-def register_submit(request: HttpRequest) -> HttpResponse:
+def register_submit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create the IKM from the draft (pending verification); a repeated submission finds no
     draft and lands on the IKM page."""
     try:

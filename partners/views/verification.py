@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from common.forms import add_service_errors
 from common.htmx import redirect_page, render_page_or_fragment, wants_fragment
 from common.paging import paginate, query_without_page
+from common.typing import AuthenticatedHttpRequest
 
 from ..choices import OrganisationKind
 from ..forms.verification import VerificationDecisionForm, VerificationFilterForm
@@ -54,7 +55,7 @@ def _organisation(kind: str, pk: int) -> Supplier | Manufacturer:
 
 @require_http_methods(["GET", "POST"])
 @staff_required
-def verification_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def verification_detail(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     """One organisation's submitted data and documents, with the verify / reject / suspend
     actions open from its status. A decision goes back to the queue; a refused one comes
     back with its error and the reason typed (with HTMX only the decision panel, 400)."""

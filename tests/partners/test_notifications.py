@@ -326,6 +326,24 @@ def test_a_renewed_certificate_is_announced_again_before_its_new_expiry(owner):
     assert Notification.objects.filter(kind=notices.CERTIFICATE_EXPIRING).count() == 2
 
 
+def test_a_certificate_whose_expiry_date_is_cleared_meanwhile_is_skipped(owner, monkeypatch):
+    """Listed as expiring, then its expiry date removed before its row is locked: no
+    notification, and no crash for the other certificates."""
+    cleared = certificate(owner, days=10)
+    certificate(owner, days=12, supplier=cleared.supplier)
+    reverse_or_blank = service.reverse_or_blank
+
+    def clear_then_reverse(name: str) -> str:  # runs between the listing and the loop
+        SupplierCertification.objects.filter(pk=cleared.pk).update(valid_until=None)
+        return reverse_or_blank(name)
+
+    monkeypatch.setattr(service, "reverse_or_blank", clear_then_reverse)
+
+    assert service.certificate_expiry_reminders_send(today=TODAY) == 1
+    cleared.refresh_from_db()
+    assert not expiry_notified(cleared)
+
+
 def test_the_daily_task_sends_the_reminders_and_is_idempotent(owner):
     SupplierCertificationFactory(
         supplier=SupplierFactory(owner=owner),

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import BootstrapFormMixin
+from common.forms import BootstrapFormMixin, form_field
 from components.choices import Unit
 from components.models import ComponentType, Material, Process
 
@@ -86,9 +86,9 @@ class CapabilityForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.supplier, self.capability_pk = supplier, capability_pk
         catalogue = catalogue or CatalogueChoices()
-        self.fields["component_type"].choices = catalogue.component_types
-        self.fields["processes"].choices = catalogue.processes
-        self.fields["materials"].choices = catalogue.materials
+        form_field(self, "component_type", forms.ChoiceField).choices = catalogue.component_types
+        form_field(self, "processes", forms.ChoiceField).choices = catalogue.processes
+        form_field(self, "materials", forms.ChoiceField).choices = catalogue.materials
 
     def clean_component_type(self) -> ComponentType:
         component_type = self.cleaned_data["component_type"]
@@ -104,7 +104,8 @@ class CapabilityForm(BootstrapFormMixin, forms.Form):
         return component_type
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # a Form's clean() gives back its cleaned_data
+        cleaned = self.cleaned_data
         capacity, minimum = cleaned.get("monthly_capacity"), cleaned.get("minimum_order")
         if capacity is not None and minimum is not None and minimum > capacity:
             self.add_error(
@@ -139,7 +140,7 @@ class CapabilityForm(BootstrapFormMixin, forms.Form):
         }
 
 
-class BaseCapabilityFormSet(KeptRowsMixin, BaseFormSet):
+class BaseCapabilityFormSet(KeptRowsMixin[CapabilityForm]):
     default_error_messages = {
         **BaseFormSet.default_error_messages,
         "too_few_forms": _("Add at least one component you can make."),

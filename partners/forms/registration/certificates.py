@@ -13,7 +13,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import BootstrapFormMixin
+from common.forms import BootstrapFormMixin, form_field
 from components.models import Certification
 
 from ...uploads import DocumentValidator
@@ -68,7 +68,9 @@ class CertificationForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.draft_documents = dict(draft_documents or {})
         self.has_document = has_document
-        self.fields["certification"].choices = (catalogue or CatalogueChoices()).certifications
+        form_field(self, "certification", forms.ChoiceField).choices = (
+            catalogue or CatalogueChoices()
+        ).certifications
         self.fields["document"].help_text = _upload_help()
 
     def clean_existing_document(self) -> str:
@@ -79,7 +81,8 @@ class CertificationForm(BootstrapFormMixin, forms.Form):
         return name
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # a Form's clean() gives back its cleaned_data
+        cleaned = self.cleaned_data
         today = timezone.localdate()
         issued, valid_until = cleaned.get("issued_on"), cleaned.get("valid_until")
         if issued and issued > today:
@@ -128,7 +131,7 @@ class CertificationForm(BootstrapFormMixin, forms.Form):
         }
 
 
-class BaseCertificationFormSet(KeptRowsMixin, BaseFormSet):
+class BaseCertificationFormSet(KeptRowsMixin[CertificationForm]):
     default_error_messages = {
         **BaseFormSet.default_error_messages,
         "too_many_forms": _("At most %(num)d certificates can be listed here."),

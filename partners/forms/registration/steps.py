@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import BootstrapFormMixin, RupiahField
+from common.forms import BootstrapFormMixin, RupiahField, form_field
 from components.models import KbliCode, Province, Regency
 
 from ...choices import LegalForm, SizeClass
@@ -86,7 +86,8 @@ class IdentityForm(BootstrapFormMixin, forms.Form):
         return nib
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # a Form's clean() gives back its cleaned_data
+        cleaned = self.cleaned_data
         workers, investment = cleaned.get("workers"), cleaned.get("investment_idr")
         if workers is not None and investment is not None:
             cleaned["size_class"] = size_class(workers=workers, investment_idr=investment)
@@ -162,12 +163,13 @@ class LocationForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["province"].choices = [("", _("Choose a province"))] + [
+        form_field(self, "province", forms.ChoiceField).choices = [("", _("Choose a province"))] + [
             (p.pk, p.name) for p in Province.objects.all()
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # a Form's clean() gives back its cleaned_data
+        cleaned = self.cleaned_data
         province, regency = cleaned.get("province"), cleaned.get("regency")
         if province and regency and regency.province_id != province.pk:
             self.add_error(
