@@ -12,7 +12,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.forms import add_service_errors
-from common.htmx import redirect_page, render_page_or_fragment, wants_fragment
+from common.htmx import redirect_page, render_page_or_fragment
 from common.paging import paginate, query_without_page
 from common.typing import AuthenticatedHttpRequest
 
@@ -42,7 +42,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
         page="partners/verification_queue.html",
         fragment="partners/partials/_verification_results.html",
         context=context,
-        status=400 if form.errors and wants_fragment(request) else 200,
+        invalid=bool(form.errors),
     )
 
 
@@ -84,7 +84,7 @@ def verification_detail(request: AuthenticatedHttpRequest, kind: str, pk: int) -
             page="partners/verification_detail.html",
             fragment="partners/partials/_verification_decision.html",
             context=_detail_context(kind, organisation, form),
-            status=400 if wants_fragment(request) else 200,
+            invalid=True,
         )
     return render(
         request, "partners/verification_detail.html", _detail_context(kind, organisation, form)

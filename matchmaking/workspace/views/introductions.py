@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from common.forms import add_service_errors
 from common.htmx import render_page_or_fragment, wants_fragment
 from common.paging import paginate, query_without_page
+from common.typing import AuthenticatedHttpRequest
 from matchmaking.choices import PartnershipStage
 from matchmaking.models import Partnership
 from matchmaking.partnerships import introductions
-from partners.models import User
 from partners.permissions import is_ikm_owner, is_manufacturer_member, role_required
 
 from ..forms import AnswerForm, InboxFilterForm
@@ -47,19 +47,12 @@ def _titles(request: HttpRequest) -> dict[str, str]:
     return {"inbox_title": gettext("Introductions")}
 
 
-def _reader(request: HttpRequest) -> User:
-    """The logged-in party reading the inbox (``party_required`` let no visitor through)."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @require_GET
 @party_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET)
     state = form.cleaned_data["state"] if form.is_valid() else ""
-    reader = _reader(request)
+    reader = request.user
     page = paginate(request, inbox.introduction_list(user=reader, state=state))
     page.object_list = inbox.introduction_views(page.object_list, user=reader)
     context = {
@@ -75,10 +68,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _introduction(
-    request: HttpRequest, pk: int, *, with_reasons: bool = True
+    request: AuthenticatedHttpRequest, pk: int, *, with_reasons: bool = True
 ) -> inbox.Introduction:
     try:
-        return inbox.introduction_detail(user=_reader(request), pk=pk, with_reasons=with_reasons)
+        return inbox.introduction_detail(user=request.user, pk=pk, with_reasons=with_reasons)
     except Partnership.DoesNotExist:
         raise Http404 from None
 
@@ -97,7 +90,7 @@ def _detail_context(
 
 @require_GET
 @party_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     introduction = _introduction(request, pk)
     return render(
         request, "matchmaking/inbox_detail.html", _detail_context(request, introduction, None)
@@ -120,14 +113,14 @@ def _done_message(result: introductions.AnswerResult) -> str:
 
 @require_POST
 @party_required
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
+def answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     introduction = _introduction(request, pk, with_reasons=False)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
             result = introductions.introduction_answer(
                 partnership_id=introduction.pk,
-                user=_reader(request),
+                user=request.user,
                 answer=form.cleaned_data["answer"],
                 reason=form.cleaned_data["reason"],
             )
