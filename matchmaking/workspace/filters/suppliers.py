@@ -32,12 +32,9 @@ from matchmaking.models import Match
 from partners.choices import SizeClass, VerificationStatus
 from partners.models import Supplier, SupplierCapability
 
+from ..selectors.capacity import free_capacity_between, holds_valid_certification
 from ..selectors.coaching import coaching_base
-from ..selectors.directory import (
-    directory_base,
-    free_capacity_between,
-    holds_valid_certification,
-)
+from ..selectors.directory import directory_base
 from .styling import styled
 
 Choices = list[tuple[int | str, str]]

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from components.choices import Unit
 from matchmaking.choices import MatchKind, PartnershipStage
 from matchmaking.engine.loading import load_candidates, load_vocabularies
-from matchmaking.workspace.selectors.directory import (
+from matchmaking.workspace.selectors.capacity import (
     capabilities_with_capacity,
     free_capacity_between,
 )
