@@ -108,3 +108,28 @@ def test_settings_name_no_basic_authentication_and_throttle_by_default():
     assert not any("Basic" in name for name in rest["DEFAULT_AUTHENTICATION_CLASSES"])
     assert rest["DEFAULT_THROTTLE_CLASSES"]
     assert set(rest["DEFAULT_THROTTLE_RATES"]) == {"anon", "user"}
+
+
+@pytest.mark.redis
+def test_with_cache_url_every_worker_counts_in_the_same_redis(officer, url, monkeypatch, settings):
+    """Two gunicorn workers are two processes with their own cache client: with the Redis
+    cache of CACHE_URL they count the same requests (local memory would count each apart)."""
+    from django.core.cache.backends.redis import RedisCache
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from matchmaking.workspace.api.suppliers import SupplierViewSet
+
+    params = {"KEY_PREFIX": f"jembatan-test-{officer.pk}-{id(officer)}", "OPTIONS": {}}
+    workers = [RedisCache(settings.CELERY_BROKER_URL, params) for _ in range(2)]
+    monkeypatch.setattr(throttling.UserThrottle, "THROTTLE_RATES", {"user": "3/minute"})
+    view = SupplierViewSet.as_view({"get": "list"})
+    answers = []
+    try:
+        for turn in range(4):
+            monkeypatch.setattr(throttling.UserThrottle, "cache", workers[turn % 2])
+            request = APIRequestFactory().get(url)
+            force_authenticate(request, user=officer)
+            answers.append(view(request).status_code)
+    finally:
+        workers[0].delete(f"throttle_user_{officer.pk}")
+    assert answers == [200, 200, 200, 429]
