@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
-from common.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin, SuperuserOnlyAdmin
 
 from .engine import policies, publishing
 from .engine.explanations import match_breakdown, match_reasons
@@ -202,3 +204,13 @@ class PartnershipAdmin(ReadOnlyAdmin):
     search_fields = ("supplier__legal_name", "demand__title", "demand__manufacturer__name")
     list_select_related = ("supplier", "demand", "demand__manufacturer")
     inlines = (PartnershipEventInline,)
+
+
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(SuperuserOnlyAdmin, DrfTokenAdmin):
+    """API tokens for other systems (``Authorization: Token <key>``): a superuser issues one
+    for a user (add) and revokes it (delete); whoever could do so could act as anyone, so
+    no role grants it."""

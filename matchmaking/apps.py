@@ -8,7 +8,15 @@ class MatchmakingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from partners import events
+
+        from . import roles
+
+        post_migrate.connect(
+            roles.ensure_roles_after_migrate, sender=self, dispatch_uid="jembatan-roles"
+        )
 
         from .engine import scheduling
 

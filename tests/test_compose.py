@@ -60,6 +60,9 @@ def test_app_services_run_in_production_mode_against_postgres_and_redis(name):
     assert environment["JEMBATAN_ENV"] == "production"
     assert environment["DATABASE_URL"].startswith("postgres://")
     assert environment["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+    # the shared cache (API throttle counts) in another Redis database than the queue
+    assert environment["CACHE_URL"].startswith("redis://redis:6379/")
+    assert environment["CACHE_URL"] != environment["CELERY_BROKER_URL"]
     assert environment["SECRET_KEY"] == "${SECRET_KEY:?set SECRET_KEY}"
     assert "ALLOWED_HOSTS" in environment
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 
+from ..roles import OFFICER
+
 
 class UserRow(TypedDict):
     username: str
@@ -80,8 +82,9 @@ class DemandRow(TypedDict):
 
 
 PASSWORD = "demo12345"
-STAFF_GROUP = "Ministry staff"
-STAFF_GROUP_APPS = ("components", "partners", "matchmaking")
+STAFF_GROUP = OFFICER
+# Groups of earlier demos (every permission of the apps): removed by the loader.
+RETIRED_GROUPS = ("Ministry staff",)
 
 USERS: list[UserRow] = [
     {
@@ -96,7 +99,7 @@ USERS: list[UserRow] = [
     },
     {
         "username": "staff",
-        "role": "ministry staff: admin site, group Ministry staff",
+        "role": "ministry officer: workspace and admin site, role Pembina",
         "first_name": "Sri",
         "last_name": "Pembina",
         "email": "pembina@example.id",

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -48,6 +48,7 @@ from partners.models import (
     User,
 )
 
+from .. import roles
 from . import data
 
 CERTIFICATE_TERM = datetime.timedelta(days=3 * 365)
@@ -104,16 +105,12 @@ def _verification(organisation: Supplier | Manufacturer, status: str) -> dict[st
     return {"verification_status": status, "verified_at": verified_at}
 
 
-def _load_staff_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=data.STAFF_GROUP)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=data.STAFF_GROUP_APPS)
-    )
-    return group
-
-
 def _load_users() -> dict[str, User]:
-    groups = {data.STAFF_GROUP: _load_staff_group()}
+    # The roles of matchmaking.roles (ensured after every migrate; again here, in case the
+    # database was migrated before they existed). Earlier demos made a group holding every
+    # permission of the partners app, including the users': it goes.
+    groups = roles.ensure_roles()
+    Group.objects.filter(name__in=data.RETIRED_GROUPS).delete()
     users = {}
     for row in data.USERS:
         user = User.objects.filter(username=row["username"]).first()

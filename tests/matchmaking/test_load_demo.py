@@ -10,6 +10,7 @@ from components.models import ComponentType
 from matchmaking.celery import app as celery_app
 from matchmaking.choices import MatchKind
 from matchmaking.models import Match
+from matchmaking.roles import ROLES
 from partners.choices import DemandStatus, SizeClass, VerificationStatus
 from partners.models import (
     Demand,
@@ -84,6 +85,25 @@ def test_load_demo_twice_leaves_the_same_rows(demo):
     assert Demand.mandatory_certifications.through.objects.count() == links["demand_certifications"]
     assert SupplierCapability.materials.through.objects.count() == links["capability_materials"]
     assert Manufacturer.members.through.objects.count() == links["members"]
+
+
+def test_rerunning_load_demo_retires_the_old_all_permissions_staff_group(demo):
+    """Demos loaded before the roles gave the staff login a group with every permission of
+    the partners app (user model included); a rerun removes it and the login keeps only its
+    role."""
+    from django.contrib.auth.models import Permission
+
+    old = Group.objects.create(name="Ministry staff")
+    old.permissions.set(Permission.objects.filter(content_type__app_label="partners"))
+    staff = User.objects.get(username="staff")
+    staff.groups.add(old)
+
+    _load_demo()
+
+    assert not Group.objects.filter(name="Ministry staff").exists()
+    staff = User.objects.get(username="staff")
+    assert not staff.has_perm("partners.change_user")
+    assert staff.get_all_permissions() == set(ROLES["Pembina"])
 
 
 def test_demo_is_large_and_varied_enough(demo):
@@ -171,11 +191,15 @@ def test_demo_users_log_in_with_their_roles(demo, client):
     staff = User.objects.get(username="staff")
     assert admin.is_superuser and admin.is_staff
     assert staff.is_staff and not staff.is_superuser
-    assert staff.groups.filter(name="Ministry staff").exists()
+    # The officer role of matchmaking.roles, not every permission of the partners app (which
+    # holds the user model: the demo's staff could make themselves superuser).
+    assert list(staff.groups.values_list("name", flat=True)) == ["Pembina"]
+    assert staff.get_all_permissions() == set(ROLES["Pembina"])
     assert staff.has_perm("partners.change_supplier")
-    assert staff.has_perm("components.add_componenttype")
     assert staff.has_perm("matchmaking.view_match")
-    assert not staff.has_perm("auth.change_user")
+    assert not staff.has_perm("partners.change_user")
+    assert not staff.has_perm("components.add_componenttype")
+    assert not Group.objects.filter(name="Ministry staff").exists()
     ikm = User.objects.get(username="ikm")
     assert not ikm.is_staff
     assert ikm.suppliers.get().regency.code == "33.10"
