@@ -19,6 +19,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -181,6 +182,7 @@ def account_signup(
     if user.pk is not None:
         return user
     if _email_taken(user.email):
+        make_password(password)  # the same hashing time as a new account: no timing tell
         _signup_attempt_notice(email=user.email)
         return None
     user.set_password(password)
