@@ -10,6 +10,7 @@ turns debug on and accepts the built-in development key.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "django_htmx",
+    "axes",
     "common",
     "components",
     "partners",
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its page
 ]
 
 if not LOCAL:
@@ -122,12 +125,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Authentication (passwords, lockout; docs/adr/0010-authentication.md) ----------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "common.auth.LockoutBackend",  # django-axes: refuses a locked-out username or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a username and, separately, an address after this many failures in a row; the
+# lock lasts the cool-off, restarted by every attempt made while locked. Attempts are kept
+# in the database (shared by all workers, survives restarts, needs no Redis).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("JEMBATAN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("JEMBATAN_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "partners.views.accounts.locked_out"
+# Proxies we run in front of the site (0: none, the client is REMOTE_ADDR): only then is
+# X-Forwarded-For read, and only its entries those proxies appended.
+TRUSTED_PROXY_COUNT = int(os.environ.get("JEMBATAN_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "common.auth.client_ip"
+AXES_CLIENT_STR_CALLABLE = "common.auth.axes_client_str"  # pseudonyms in axes' log lines
+AXES_DISABLE_ACCESS_LOG = True  # no table of every login with its address
+AXES_VERBOSE = False  # our own events (partners/auth_events.py) log without personal data
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "after_login"
 LOGOUT_REDIRECT_URL = "home"

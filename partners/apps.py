@@ -8,4 +8,7 @@ class PartnersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import notices  # noqa: F401  (registers partners' notification kinds)
+        from . import (
+            auth_events,  # noqa: F401  (logs authentication events)
+            notices,  # noqa: F401  (registers partners' notification kinds)
+        )

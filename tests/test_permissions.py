@@ -123,6 +123,14 @@ SELF_SERVICE_URLS = [
     for url in urls_under("/", namespaces=("partners", "inbox"))
     if not url.startswith("/accounts/")  # sign-up, confirmation, password reset: public
 ]
+#: Account pages for whoever is signed in, whatever their role (issue #10); every other
+#: page under /accounts/ is public (sign-up, confirmation, password reset).
+SIGNED_IN_ACCOUNT_URLS = [reverse("partners:password_change")]
+PUBLIC_ACCOUNT_URLS = [
+    url
+    for url in urls_under("/accounts/", namespaces=("partners",))
+    if url not in SIGNED_IN_ACCOUNT_URLS
+]
 
 
 def _api_param(url: str) -> Any:
@@ -333,6 +341,36 @@ def test_anonymous_visitors_are_sent_to_login_from_self_service_pages(client, ur
 
     assert response.status_code == 302, url
     assert response["Location"].startswith(reverse("login")), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", SIGNED_IN_ACCOUNT_URLS)
+def test_anonymous_visitors_are_sent_to_login_from_signed_in_account_pages(client, url):
+    response = answer(client, url)
+
+    assert response.status_code == 302, url
+    assert response["Location"].startswith(reverse("login")), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["staff_user", "ikm_user", "manufacturer_user"])
+@pytest.mark.parametrize("url", SIGNED_IN_ACCOUNT_URLS)
+def test_every_role_opens_the_signed_in_account_pages(request, client, role, url):
+    client.force_login(request.getfixturevalue(role))
+
+    assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PUBLIC_ACCOUNT_URLS)
+def test_the_other_account_pages_are_public(client, url):
+    """A new page under /accounts/ that needs a login fails here until it is listed in
+    ``SIGNED_IN_ACCOUNT_URLS``."""
+    response = client.get(url)
+
+    assert not (
+        response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    ), url
 
 
 # --- 3. other people's objects ------------------------------------------------------------

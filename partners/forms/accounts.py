@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.core.exceptions import ValidationError
@@ -60,7 +61,7 @@ class SignupForm(BootstrapFormMixin, forms.Form):
         label=_("Password"),
         strip=False,
         help_text=_(
-            "At least 8 characters, not only digits, not a common password and not like "
+            "At least 10 characters, not only digits, not a common password and not like "
             "your name or e-mail."
         ),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -139,6 +140,9 @@ class LoginForm(AuthenticationForm):
         if username is not None and password:
             self.user_cache = authenticate(self.request, username=username, password=password)
             if self.user_cache is None:
+                if getattr(self.request, "axes_locked_out", False):
+                    # Locked out: no password is checked, the lockout page answers.
+                    raise self.get_invalid_login_error()
                 user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
                 if (
                     user is not None
@@ -167,3 +171,8 @@ class PasswordResetForm(BootstrapFormMixin, DjangoPasswordResetForm):
 
 class SetPasswordForm(BootstrapFormMixin, DjangoSetPasswordForm):
     pass
+
+
+class PasswordChangeForm(BootstrapFormMixin, DjangoPasswordChangeForm):
+    """The current password, then the new one twice (checked by the configured
+    validators)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import AccountType
@@ -33,3 +34,20 @@ class User(AbstractUser):
         # the stubs type AbstractUser.Meta's names as str; Django's own are lazy too
         verbose_name = _("user")  # type: ignore[assignment]
         verbose_name_plural = _("users")  # type: ignore[assignment]
+        # One account per username and per e-mail address, whatever the case: `Staff`
+        # cannot sit beside `staff`. Accounts made by staff may have no e-mail (blank).
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"),
+                name="partners_user_username_ci_unique",
+                violation_error_code="unique",
+                violation_error_message=_("A user with that username already exists."),
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="partners_user_email_ci_unique",
+                violation_error_code="unique",
+                violation_error_message=_("An account with this e-mail address already exists."),
+            ),
+        ]

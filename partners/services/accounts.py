@@ -19,6 +19,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -61,6 +62,10 @@ def _email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
     if exclude_pk is not None:
         users = users.exclude(pk=exclude_pk)
     return users.exists()
+
+
+def _username_taken(username: str) -> bool:
+    return User.objects.filter(username__iexact=username).exists()
 
 
 def _signup_repeat(*, username: str, email: str, password: str, account_type: str) -> User | None:
@@ -108,7 +113,8 @@ def account_signup_check(
     )
     errors: dict[str, list[ValidationError]] = {}
     try:
-        user.full_clean(exclude=["password"])
+        # Uniqueness without case is checked below, with a message for its field.
+        user.full_clean(exclude=["password"], validate_constraints=False)
     except ValidationError as exc:
         errors = {field: list(messages) for field, messages in exc.error_dict.items()}
     if "first_name" in errors:
@@ -117,16 +123,11 @@ def account_signup_check(
         errors["name"] = [ValidationError(_("Enter your name."), code="required")]
     if not email and "email" not in errors:
         errors["email"] = [ValidationError(_("Enter your e-mail address."), code="required")]
-    if email and "email" not in errors and _email_taken(email):
-        errors["email"] = [
-            ValidationError(
-                _(
-                    "An account with this e-mail address already exists. Log in, or reset "
-                    "the password if you forgot it."
-                ),
-                code="email_taken",
-            )
+    if user.username and "username" not in errors and _username_taken(user.username):
+        errors["username"] = [
+            ValidationError(_("A user with that username already exists."), code="unique")
         ]
+    # A taken e-mail is no error here: ``account_signup`` answers as for a new one.
     if user.account_type not in AccountType.values and "account_type" not in errors:
         errors["account_type"] = [
             ValidationError(_("Choose what you sign up as."), code="required")
@@ -158,12 +159,18 @@ def account_signup(
     password: str,
     account_type: str,
     privacy_accepted: bool,
-) -> User:
+) -> User | None:
     """Create an inactive account and, after commit, e-mail it a confirmation link in the
     active language. Invalid details raise ``ValidationError`` keyed by field (see
     ``account_signup_check``) and save nothing. The same sign-up sent twice (a double
     click, a reload) creates one account and sends one e-mail: the second call returns the
-    account of the first."""
+    account of the first.
+
+    An e-mail address that already holds an account (compared without case) is not
+    refused, which would tell anyone who has an account: nothing is created, the owner of
+    the address is told by e-mail that someone tried to sign up with it (at most once per
+    ``RESEND_INTERVAL_SECONDS``), and ``None`` is returned; the caller answers exactly as
+    for a new account ("check your e-mail")."""
     user = account_signup_check(
         username=username,
         email=email,
@@ -174,6 +181,10 @@ def account_signup(
     )
     if user.pk is not None:
         return user
+    if _email_taken(user.email):
+        make_password(password)  # the same hashing time as a new account: no timing tell
+        _signup_attempt_notice(email=user.email)
+        return None
     user.set_password(password)
     user.privacy_accepted_at = timezone.now()
     language = translation.get_language() or settings.LANGUAGE_CODE
@@ -182,16 +193,45 @@ def account_signup(
             user.save()
             transaction.on_commit(lambda: confirmation_email_send(user=user, language=language))
     except IntegrityError as exc:
-        # The same form sent twice at once: the username's unique constraint keeps one.
+        # The same form sent twice at once: the unique constraints keep one.
         repeat = _signup_repeat(
             username=username, email=user.email, password=password, account_type=account_type
         )
         if repeat is not None:
             return repeat
+        if _email_taken(user.email) and not _username_taken(user.username):
+            return None  # another sign-up took the address meanwhile: answer as above
         raise ValidationError(
             {"username": ValidationError(_("A user with that username already exists."))}
         ) from exc
     return user
+
+
+def _signup_attempt_notice(*, email: str) -> None:
+    """Tell the account(s) holding ``email`` that someone tried to sign up with it, after
+    commit, in the active language; at most once per interval per address."""
+    key = "partners:signup-attempt:" + hashlib.sha256(email.lower().encode()).hexdigest()
+    if not cache.add(key, True, RESEND_INTERVAL_SECONDS):
+        return
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    for recipient in User.objects.filter(email__iexact=email):
+        transaction.on_commit(partial(signup_attempt_email_send, user=recipient, language=language))
+
+
+def signup_attempt_email_send(*, user: User, language: str | None = None) -> None:
+    """E-mail ``user`` that their address was used to sign up again, with the ways in."""
+    site = settings.SITE_URL.rstrip("/")
+    send_templated_mail(
+        subject_template="registration/email/signup_attempt_subject.txt",
+        body_template="registration/email/signup_attempt.txt",
+        context={
+            "user": user,
+            "login_url": site + reverse("login"),
+            "password_reset_url": site + reverse("partners:password_reset"),
+        },
+        recipients=[user.email],
+        language=language,
+    )
 
 
 def confirmation_url(*, user: User) -> str:

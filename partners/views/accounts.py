@@ -7,6 +7,9 @@ form that tells an unconfirmed account what to do is ``partners.forms.accounts.L
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -21,8 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common.forms import add_service_errors
 
+from .. import auth_events
 from ..choices import AccountType
 from ..forms.accounts import (
+    PasswordChangeForm,
     PasswordResetForm,
     ResendConfirmationForm,
     SetPasswordForm,
@@ -33,6 +38,22 @@ from ..services import accounts
 
 SIGNUP_EMAIL_SESSION_KEY = "partners_signup_email"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """django-axes' answer to a login while the username or the address is locked out
+    (``AXES_LOCKOUT_CALLABLE``): the site's page saying so and for how long, in the user's
+    language, with status 429. Every attempt during the lock restarts the cool-off, so the
+    whole cool-off is what remains."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    minutes = max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 0
+    response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 @never_cache
@@ -49,7 +70,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            request.session[SIGNUP_EMAIL_SESSION_KEY] = user.email
+            # The same answer whether the address was new (user) or already had an
+            # account (None: its owner was told by e-mail).
+            email = user.email if user is not None else form.cleaned_data["email"]
+            request.session[SIGNUP_EMAIL_SESSION_KEY] = email
             return redirect("partners:signup_done")
     return render(request, "registration/signup.html", {"form": form})
 
@@ -123,11 +147,41 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="registration/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view; the new password is logged as an event (by account id only)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        auth_events.password_changed(user=form.user, how="reset", request=self.request)
+        return response
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view(
     form_class=SetPasswordForm,
     template_name="registration/password_reset_confirm.html",
     success_url=reverse_lazy("partners:password_reset_complete"),
 )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every signed-in person (staff, IKM owner, manufacturer member) changes their own
+    password: the current one, then the new one twice. The session stays signed in; other
+    sessions of the account end (their hash no longer matches)."""
+
+    form_class = PasswordChangeForm
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("partners:password_change")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        auth_events.password_changed(user=form.user, how="change", request=self.request)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+password_change = PasswordChangeView.as_view()
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="registration/password_reset_complete.html"
 )
@@ -142,4 +196,5 @@ urlpatterns: list[URLPattern] = [
     path("password/reset/done/", password_reset_done, name="password_reset_done"),
     path("password/reset/<uidb64>/<token>/", password_reset_confirm, name="password_reset_confirm"),
     path("password/reset/complete/", password_reset_complete, name="password_reset_complete"),
+    path("password/change/", password_change, name="password_change"),
 ]

@@ -53,6 +53,13 @@ def link_in(message) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
+def without_token(response, email: str) -> str:
+    """A page's HTML without its CSRF token and with the address typed blanked out."""
+    html = re.sub(r'"X-CSRFToken": "[^"]+"', "", response.content.decode())
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(re.escape(email), "X", html, flags=re.IGNORECASE)
+
+
 def field_errors(response, field: str) -> list[str]:
     return [str(error) for error in response.context["form"].errors.get(field, [])]
 
@@ -138,20 +145,46 @@ def assert_kept_typed_values(response, data):
     assert PASSWORD not in html  # passwords are never sent back
 
 
-def test_signup_with_an_email_already_used_says_so_next_to_the_field_and_keeps_the_rest(client):
+def test_signup_with_an_email_already_used_answers_as_for_a_new_one_and_tells_its_owner(
+    client, django_capture_on_commit_callbacks
+):
     UserFactory(username="lama", email="sri@logamceper.id")
-    data = signup_data(email="SRI@LogamCeper.id")
 
-    response = client.post(SIGNUP, data)
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post(SIGNUP, signup_data(email="SRI@LogamCeper.id"))
+    taken_page = client.get(taken.url)
+    client.session.flush()
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = client.post(SIGNUP, signup_data(email="SRI@LogamBaru.id", username="baru.ceper"))
+    fresh_page = client.get(fresh.url)
+
+    # Same redirect, same page (but for the address typed, shown back as typed).
+    assert taken.status_code == fresh.status_code == 302
+    assert taken.url == fresh.url == reverse("partners:signup_done")
+    assert without_token(taken_page, "SRI@logamceper.id") == without_token(
+        fresh_page, "SRI@logambaru.id"
+    )
+    # No second account; the owner of the address is told, the newcomer confirms.
+    assert not User.objects.filter(username="sri.ceper").exists()
+    assert User.objects.filter(email__iexact="sri@logamceper.id").count() == 1
+    assert [message.to for message in mail.outbox] == [
+        ["sri@logamceper.id"],
+        ["SRI@logambaru.id"],
+    ]
+    notice = mail.outbox[0]
+    assert "Seseorang" in notice.body or "Someone" in notice.body
+    assert "/accounts/password/reset/" in notice.body
+    assert "/accounts/confirm/" not in notice.body
+
+
+def test_signup_with_a_username_differing_only_in_case_gets_a_field_error(client):
+    UserFactory(username="staff", email="staff@kemenperin.go.id")
+
+    response = client.post(SIGNUP, signup_data(username="Staff", email="baru@logamceper.id"))
 
     assert response.status_code == 200
-    assert field_errors(response, "email")
-    assert list(response.context["form"].errors) == ["email"]
-    assert 'id="signup-errors"' in response.content.decode()
-    assert_kept_typed_values(response, data)
-    assert 'value="ikm_owner" id="id_account_type_0" checked' in response.content.decode()
-    assert not User.objects.filter(username="sri.ceper").exists()
-    assert mail.outbox == []
+    assert list(response.context["form"].errors) == ["username"]
+    assert not User.objects.filter(username="Staff").exists()
 
 
 def test_signup_with_a_weak_password_says_why_next_to_the_password(client):
@@ -204,7 +237,6 @@ def test_signup_reports_all_bad_fields_in_one_round(client):
 
     assert set(response.context["form"].errors) == {
         "account_type",
-        "email",
         "username",
         "password",
         "password_confirm",
@@ -430,3 +462,16 @@ def test_login_page_with_the_login_form_offers_a_new_link_to_an_unconfirmed_acco
 
     assert 'id="resend-confirmation-link"' in html
     assert reverse("partners:resend_confirmation") in html
+
+
+def test_password_reset_answers_the_same_whether_or_not_the_address_has_an_account(client):
+    UserFactory(email="budi@pabrik.id")
+    reset = reverse("partners:password_reset")
+
+    known = client.post(reset, {"email": "BUDI@pabrik.id"})
+    unknown = client.post(reset, {"email": "tidak.ada@pabrik.id"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url == reverse("partners:password_reset_done")
+    assert without_token(client.get(known.url), "-") == without_token(client.get(unknown.url), "-")
+    assert [message.to for message in mail.outbox] == [["budi@pabrik.id"]]
