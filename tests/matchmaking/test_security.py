@@ -358,3 +358,43 @@ def test_anonymous_pages_stay_cacheable(client):
 
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+# --- settings: required in production, optional locally --------------------------------------
+
+
+def _settings_of(**env: str) -> str:
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.STAFF_2FA, s.STAFF_IDLE_TIMEOUT_MINUTES)"
+    )
+    clean = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "matchmaking.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return (result.stdout + result.stderr).strip()
+
+
+def test_production_requires_two_factor_for_staff_by_default():
+    assert _settings_of(SECRET_KEY="x" * 50) == "required 30"
+
+
+def test_local_makes_two_factor_optional_and_both_are_configurable():
+    assert _settings_of(JEMBATAN_ENV="local") == "optional 30"
+    assert (
+        _settings_of(
+            JEMBATAN_ENV="local", JEMBATAN_STAFF_2FA="required", JEMBATAN_STAFF_IDLE_MINUTES="10"
+        )
+        == "required 10"
+    )
+    assert "JEMBATAN_STAFF_2FA must be" in _settings_of(
+        JEMBATAN_ENV="local", JEMBATAN_STAFF_2FA="yes"
+    )
