@@ -28,6 +28,11 @@ from django.utils.translation import gettext as _
 from partners.services import two_factor
 
 LAST_SEEN_SESSION_KEY = "jembatan_staff_last_seen"
+#: Whether the staff account had an enrolled device when this session logged in (used in
+#: the optional mode only, so that staff who never enrolled cost no query per request).
+ENROLLED_SESSION_KEY = "jembatan_staff_enrolled"
+#: The idle clock is written to the session at most this often (seconds).
+LAST_SEEN_RESOLUTION = 60
 
 #: Pages an unverified staff user may open (namespaced URL names).
 OPEN_BEFORE_SECOND_FACTOR = frozenset(
@@ -40,6 +45,26 @@ OPEN_BEFORE_SECOND_FACTOR = frozenset(
         "healthz",
     }
 )
+
+
+def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    """Start the idle clock and note the enrolment at every staff login (connected in
+    ``MatchmakingConfig.ready``)."""
+    if request is None or not hasattr(request, "session") or not two_factor.needs_two_factor(user):
+        return
+    request.session[LAST_SEEN_SESSION_KEY] = int(time.time())
+    request.session[ENROLLED_SESSION_KEY] = two_factor.has_confirmed_device(user)
+
+
+def _enrolled(request: HttpRequest) -> bool:
+    if two_factor.two_factor_required():
+        return two_factor.has_confirmed_device(request.user)
+    enrolled = request.session.get(ENROLLED_SESSION_KEY)
+    if enrolled is None:
+        enrolled = request.session[ENROLLED_SESSION_KEY] = two_factor.has_confirmed_device(
+            request.user
+        )
+    return bool(enrolled)
 
 
 def _is_staff(request: HttpRequest) -> bool:
@@ -68,9 +93,10 @@ class StaffIdleTimeoutMiddleware:
                 )
                 return redirect_to_login(request.get_full_path())
         response = self.get_response(request)
-        # After the view: a login in this very request starts the clock too.
         if limit and _is_staff(request):
-            request.session[LAST_SEEN_SESSION_KEY] = now
+            last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
+            if not isinstance(last_seen, int) or now - last_seen >= LAST_SEEN_RESOLUTION:
+                request.session[LAST_SEEN_SESSION_KEY] = now
         return response
 
 
@@ -94,7 +120,7 @@ class StaffTwoFactorMiddleware:
             return None  # the 404 page shows nothing
         if match.view_name in OPEN_BEFORE_SECOND_FACTOR:
             return None
-        if two_factor.has_confirmed_device(request.user):
+        if _enrolled(request):
             name = "partners:two_factor_verify"
         elif two_factor.two_factor_required():
             name = "partners:two_factor_setup"
