@@ -25,3 +25,15 @@ class TwoFactorAdminSite(admin.AdminSite):
 
 class TwoFactorAdminConfig(AdminConfig):
     default_site = "matchmaking.admin_site.TwoFactorAdminSite"
+
+    def ready(self) -> None:
+        super().ready()  # autodiscovers every app's admin.py
+        # django-otp's own device pages would show any user's TOTP secret and QR code to
+        # whoever may view devices; the users' "Reset two-factor authentication" action
+        # (superusers only) is the one way to manage devices.
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for model in (TOTPDevice, StaticDevice):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)

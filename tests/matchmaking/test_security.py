@@ -398,3 +398,15 @@ def test_local_makes_two_factor_optional_and_both_are_configurable():
     assert "JEMBATAN_STAFF_2FA must be" in _settings_of(
         JEMBATAN_ENV="local", JEMBATAN_STAFF_2FA="yes"
     )
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_no_ones_totp_secret():
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    enrolled(UserFactory(username="someone", is_staff=True))
+    client = Client()
+    client.force_login(root)
+
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+    assert "otp_totp" not in client.get("/admin/").content.decode()
