@@ -79,7 +79,10 @@ class StaffIdleTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.STAFF_IDLE_TIMEOUT_MINUTES * 60
         now = int(time.time())
-        if limit and _is_staff(request):
+        # Only sessions signed in before the view: a login in this request starts the clock
+        # in ``on_user_logged_in``; an API call authenticated by its token has no session.
+        staff_session = bool(limit) and _is_staff(request)
+        if staff_session:
             last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
             if isinstance(last_seen, int) and now - last_seen > limit:
                 logout(request)
@@ -93,7 +96,7 @@ class StaffIdleTimeoutMiddleware:
                 )
                 return redirect_to_login(request.get_full_path())
         response = self.get_response(request)
-        if limit and _is_staff(request):
+        if staff_session and request.user.is_authenticated:
             last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
             if not isinstance(last_seen, int) or now - last_seen >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN_SESSION_KEY] = now
