@@ -28,4 +28,9 @@ class MatchmakingConfig(AppConfig):
         )
 
         events.demand_specification_changed.connect(announcements.on_demand_specification_changed)
+        from django.contrib.auth.signals import user_logged_in
+
         from . import privacy  # noqa: F401  (registers its export section and anonymiser)
+        from .security import on_user_logged_in
+
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="jembatan-staff-login")

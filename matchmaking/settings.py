@@ -47,7 +47,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if LOCAL else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "matchmaking.admin_site.TwoFactorAdminConfig",  # django.contrib.admin, 2FA for staff
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,10 +59,30 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "common",
     "components",
     "partners",
     "matchmaking",
+]
+
+# --- Staff two-factor, staff idle timeout, no-store (issue #10) -----------------------
+# JEMBATAN_STAFF_2FA: "required" (production default) sends a staff user without a TOTP
+# device to enrolment and one with a device to the code page before any page or the admin;
+# "optional" (local/test default) asks the code only of staff who enrolled.
+STAFF_2FA = os.environ.get("JEMBATAN_STAFF_2FA", "optional" if LOCAL else "required")
+if STAFF_2FA not in {"required", "optional"}:
+    raise ImproperlyConfigured("JEMBATAN_STAFF_2FA must be 'required' or 'optional'.")
+# Minutes without a request after which a staff session is logged out (0 = never).
+STAFF_IDLE_TIMEOUT_MINUTES = int(os.environ.get("JEMBATAN_STAFF_IDLE_MINUTES", "30"))
+OTP_TOTP_ISSUER = "Jembatan"
+STAFF_SECURITY_MIDDLEWARE = [
+    "django_otp.middleware.OTPMiddleware",
+    "matchmaking.security.PrivateNoStoreMiddleware",
+    "matchmaking.security.StaffIdleTimeoutMiddleware",
+    "matchmaking.security.StaffTwoFactorMiddleware",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    *STAFF_SECURITY_MIDDLEWARE,
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its page

@@ -45,6 +45,7 @@ from .models import (
     User,
 )
 from .services import demands as demand_services
+from .services import two_factor
 from .services.verification import TARGET_STATUS, Decision, organisation_verification_decide
 
 if TYPE_CHECKING:
@@ -69,6 +70,30 @@ class UserAdmin(DjangoUserAdmin):
     included, nor reset another staff member's password."""
 
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
+    actions = ["reset_two_factor"]
+
+    @admin.action(
+        description=_("Reset two-factor authentication (lost phone)"),
+        permissions=["reset_two_factor"],
+    )
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Remove the selected users' authenticator apps and backup codes; each enrols
+        again at the next login. Superusers only."""
+        for user in queryset:
+            two_factor.reset_devices(user)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication reset for %(count)d user.",
+                "Two-factor authentication reset for %(count)d users.",
+                len(queryset),
+            )
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
+
+    def has_reset_two_factor_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         users = super().get_queryset(request)

@@ -12,12 +12,14 @@ from .views import (
     notifications,
     privacy,
     registration,
+    two_factor,
 )
 
 app_name = "partners"
 
 urlpatterns = [
     path("accounts/", include(accounts.urlpatterns)),
+    path("accounts/two-factor/", include(two_factor.urlpatterns)),
     path("ikm/", include(my_ikm.urlpatterns)),
     path("ikm/", include(registration.urlpatterns)),
     path("ikm/", include(ikm_lookups.urlpatterns)),

@@ -331,6 +331,43 @@ def test_parties_are_sent_to_the_admin_login_not_into_the_admin(request, role):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
+#: The staff accounts' two-factor pages (issue #10), under /accounts/ but not public.
+TWO_FACTOR_URLS = urls_under("/accounts/two-factor/", namespaces=("partners",))
+
+
+def test_the_walk_finds_the_two_factor_pages():
+    assert TWO_FACTOR_URLS == ["/accounts/two-factor/", "/accounts/two-factor/setup/"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", TWO_FACTOR_URLS)
+def test_anonymous_visitors_are_sent_to_login_from_the_two_factor_pages(client, url):
+    for response in (client.get(url), client.post(url, {"code": "123456"})):
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["ikm_user", "manufacturer_user"])
+@pytest.mark.parametrize("url", TWO_FACTOR_URLS)
+def test_parties_get_403_on_the_two_factor_pages(request, role, url):
+    client = client_for(request.getfixturevalue(role))
+
+    assert client.get(url).status_code == 403, url
+    assert client.post(url, {"code": "123456"}).status_code == 403, f"POST {url}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", TWO_FACTOR_URLS)
+def test_staff_open_the_two_factor_pages(staff_user, url):
+    answer_ = client_for(staff_user).get(url)
+
+    # The code page sends a staff user without a device on to the enrolment page.
+    assert answer_.status_code in (200, 302), url
+    if answer_.status_code == 302:
+        assert answer_["Location"].startswith(reverse("partners:two_factor_setup"))
+
+
 # --- 2. self-service pages need a login ---------------------------------------------------
 
 
