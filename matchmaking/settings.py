@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "matchmaking.middleware.ChosenLanguageMiddleware",
+    "common.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -158,6 +159,15 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Largest accepted upload (certificates, drawings), in bytes.
 UPLOAD_MAX_BYTES = int(os.environ.get("JEMBATAN_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+# Request body limits. A whole request (a form with several documents) above
+# REQUEST_MAX_BYTES is refused with 413 before its body is read (common.middleware); by
+# default four full-size documents plus 1 MiB of form fields. The non-file part of a form
+# is capped by DATA_UPLOAD_MAX_MEMORY_SIZE (Django answers 400 above it).
+REQUEST_MAX_BYTES = int(
+    os.environ.get("JEMBATAN_REQUEST_MAX_BYTES", str(4 * UPLOAD_MAX_BYTES + 1024 * 1024))
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+DATA_UPLOAD_MAX_NUMBER_FILES = 25
 
 # --- Celery -------------------------------------------------------------------------
 # Unset CELERY_BROKER_URL = embedded mode: tasks run in-process (eager).
