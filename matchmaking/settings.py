@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "common",
     "components",
     "partners",
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "matchmaking.middleware.ChosenLanguageMiddleware",
+    "common.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -96,6 +98,7 @@ MIDDLEWARE = [
     *STAFF_SECURITY_MIDDLEWARE,
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its page
 ]
 
@@ -208,6 +211,15 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Largest accepted upload (certificates, drawings), in bytes.
 UPLOAD_MAX_BYTES = int(os.environ.get("JEMBATAN_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+# Request body limits. A whole request (a form with several documents) above
+# REQUEST_MAX_BYTES is refused with 413 before its body is read (common.middleware); by
+# default four full-size documents plus 1 MiB of form fields. The non-file part of a form
+# is capped by DATA_UPLOAD_MAX_MEMORY_SIZE (Django answers 400 above it).
+REQUEST_MAX_BYTES = int(
+    os.environ.get("JEMBATAN_REQUEST_MAX_BYTES", str(4 * UPLOAD_MAX_BYTES + 1024 * 1024))
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+DATA_UPLOAD_MAX_NUMBER_FILES = 25
 
 # --- Celery -------------------------------------------------------------------------
 # Unset CELERY_BROKER_URL = embedded mode: tasks run in-process (eager).
@@ -319,9 +331,48 @@ REST_FRAMEWORK = {
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not LOCAL)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not LOCAL)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS: secure by default outside local (manage.py check --deploy passes), each switch
+# configurable for a TLS-terminating proxy. SECURE_PROXY_SSL_HEADER names the header the
+# proxy sets ("X-Forwarded-Proto"); only set it when the proxy overwrites that header,
+# otherwise a client could claim HTTPS. /healthz is exempt from the redirect (probes).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not LOCAL)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if LOCAL else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not LOCAL)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not LOCAL)
+_PROXY_SSL_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else from this
+# origin only; no inline script or style, no eval. Images also from data: (Bootstrap's
+# icons) and the map tile server. Templates keep their scripts and styles in static/.
+def content_security_policy(map_tile_url: str) -> dict[str, dict[str, list[str]]]:
+    from urllib.parse import urlsplit
+
+    tiles = urlsplit(map_tile_url.replace("{s}", "*")) if map_tile_url else None
+    tile_origin = [f"{tiles.scheme}://{tiles.netloc}"] if tiles and tiles.netloc else []
+    return {
+        "DIRECTIVES": {
+            "default-src": ["'self'"],
+            "script-src": ["'self'"],
+            "style-src": ["'self'"],
+            "img-src": ["'self'", "data:", *tile_origin],
+            "connect-src": ["'self'"],
+            "font-src": ["'self'"],
+            "object-src": ["'none'"],
+            "base-uri": ["'self'"],
+            "frame-ancestors": ["'none'"],
+            "form-action": ["'self'"],
+        }
+    }
+
+
+CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILE_URL)
 
 LOGGING = {
     "version": 1,

@@ -64,3 +64,78 @@ def test_a_broker_url_switches_celery_out_of_eager_mode():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("False")
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean_env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "matchmaking.settings"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=clean_env | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "JEMBATAN_ENV": "production",
+    # A long random-looking key, as an operator would generate (security.W009 otherwise).
+    "SECRET_KEY": "v8Jq2Lw0-Xr7Tn4Yk1Pz9Hs6Bd3Gm5Cf0Ua8Re2Wi7Oy4Nl1Qx6Jt9Sv3Ke5Zb0Mh",
+    "ALLOWED_HOSTS": "jembatan.example.go.id",
+}
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_sends_hsts_with_subdomains_and_preload_and_redirects_to_https():
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD,"
+        " s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER, s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE)"
+    )
+    clean_env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "matchmaking.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=settings.BASE_DIR,
+        env=clean_env | PRODUCTION,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "31536000 True True True None True True"
+
+
+def test_tls_terminating_proxy_settings_come_from_the_environment():
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_PROXY_SSL_HEADER)"
+    )
+    clean_env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "matchmaking.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=settings.BASE_DIR,
+        env=clean_env
+        | PRODUCTION
+        | {
+            "SECURE_HSTS_SECONDS": "600",
+            "SECURE_HSTS_PRELOAD": "false",
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "600 False False ('HTTP_X_FORWARDED_PROTO', 'https')"

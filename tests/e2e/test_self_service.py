@@ -145,7 +145,9 @@ def test_new_ikm_owner_signs_up_registers_in_two_sittings_and_is_matched_once_ve
     page.click("#register-next")
     wait_for_step(page, 2)
     page.select_option("#id_province", "33")
-    page.wait_for_function("document.querySelector('#id_regency option[value=\"33.10\"]') !== null")
+    # Locator waits, not wait_for_function: the Content-Security-Policy forbids the eval
+    # Playwright's polling uses.
+    page.locator('#id_regency option[value="33.10"]').wait_for(state="attached")
     page.select_option("#id_regency", "33.10")
     page.fill("#id_sentra", "Sentra Pengecoran Logam Ceper")
     page.fill("#id_address", "Dukuh Batur RT 02, Kec. Ceper")
@@ -180,9 +182,9 @@ def test_new_ikm_owner_signs_up_registers_in_two_sittings_and_is_matched_once_ve
     # Step 3: cast-iron brake blocks, found through the component search.
     row = page.locator("#capabilities-rows [data-formset-row]").first
     row.locator("input[name='capabilities-0-component_q']").fill("blok rem metalik")
-    page.wait_for_function(
-        "document.querySelector('#id_capabilities-0-component_type').value !== ''"
-    )
+    from playwright.sync_api import expect
+
+    expect(page.locator("#id_capabilities-0-component_type")).not_to_have_value("", timeout=15_000)
     row.get_by_label("Pengecoran pasir").check()
     row.get_by_label("Besi cor kelabu (FC)").check()
     page.fill("#id_capabilities-0-monthly_capacity", "40")
@@ -313,9 +315,10 @@ def test_manufacturer_posts_a_demand_and_after_approval_both_say_interested_and_
     manufacturer.click("#demand-create-link")
     manufacturer.wait_for_url("**/company/demands/new/")
     manufacturer.fill("#component-type-search", "journal spring upper")
-    manufacturer.wait_for_function(
-        "Array.from(document.querySelectorAll('#id_component_type option'))"
-        ".filter(o => o.value).length === 1"
+    from playwright.sync_api import expect
+
+    expect(manufacturer.locator("#id_component_type option:not([value=''])")).to_have_count(
+        1, timeout=15_000
     )
     manufacturer.select_option("#id_component_type", label="Journal spring upper seat")
     manufacturer.fill("#id_title", NEW_DEMAND)

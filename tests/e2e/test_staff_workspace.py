@@ -117,7 +117,7 @@ def test_staff_officer_brokers_a_brake_block_partnership(page, language):
     page.goto("/staff/suppliers/")
     check_language(page, language, visited)
     page.select_option("#id_province", CENTRAL_JAVA)
-    page.wait_for_function("document.querySelector('#id_regency').options.length > 1")
+    page.locator("#id_regency option").nth(1).wait_for(state="attached")
     page.select_option("#id_regency", KLATEN)
     page.select_option("#id_process", label=CASTING[language])
     page.click("#supplier-filters-apply")

@@ -95,7 +95,10 @@ def bar_widths(html: str, dom_id: str) -> list[float]:
     """The widths (%) of the breakdown bar's segments in one match row."""
     row = re.search(rf'<article[^>]*id="{dom_id}".*?</article>', html, re.S)
     assert row, f"no row {dom_id}"
-    return [float(w) for w in re.findall(r'data-width="([0-9.]+)"', row.group(0))]
+    return [
+        float(w)
+        for w in re.findall(r'class="ws-seg[^"]*"[^>]*?data-width="([0-9.]+)"', row.group(0))
+    ]
 
 
 @pytest.fixture

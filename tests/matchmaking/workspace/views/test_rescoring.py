@@ -285,7 +285,7 @@ def test_progress_of_a_running_run_shows_done_total_and_percent_and_keeps_pollin
     html = response.content.decode()
     assert "3 of 4 demands (75%)" in html
     assert 'aria-valuenow="75"' in html
-    assert 'style="width: 75%"' in html
+    assert 'data-width="75"' in html
     assert 'hx-trigger="every 2s"' in html
     assert "<html" not in html  # a fragment, not a page
 
