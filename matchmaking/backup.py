@@ -404,8 +404,6 @@ def _restore_postgres(wrapper: BaseDatabaseWrapper, dump: Path, *, clean: bool) 
 
 def _restore_sqlite(copy: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
-        leftover.unlink(missing_ok=True)
     source = sqlite3.connect(copy)
     destination = sqlite3.connect(target)
     try:
