@@ -93,14 +93,28 @@ def _rows(cursor, sql: str) -> Iterator[tuple]:
         yield from batch
 
 
+def _tables(wrapper: BaseDatabaseWrapper, cursor) -> list[str]:
+    """The database's tables, without PostgreSQL's session-local temporary tables (the
+    engine's COPY staging table), which no dump contains."""
+    if wrapper.vendor == "postgresql":
+        cursor.execute(
+            "SELECT c.relname FROM pg_catalog.pg_class c "
+            "WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' "
+            "AND pg_catalog.pg_table_is_visible(c.oid) "
+            "AND c.relnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace "
+            "WHERE nspname IN ('pg_catalog', 'information_schema'))"
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+    return sorted(wrapper.introspection.table_names(cursor))
+
+
 def table_checksums(wrapper: BaseDatabaseWrapper) -> dict[str, dict[str, Any]]:
     """Per table: row count and SHA-256 of its primary key values in key order (of whole
     rows, sorted, for a table without a primary key). Call inside the snapshot to describe."""
     result: dict[str, dict[str, Any]] = {}
     qn = wrapper.ops.quote_name
     with wrapper.cursor() as cursor:
-        tables = sorted(wrapper.introspection.table_names(cursor))
-        for table in tables:
+        for table in _tables(wrapper, cursor):
             keys = wrapper.introspection.get_primary_key_columns(cursor, table) or []
             digest = hashlib.sha256()
             count = 0
@@ -355,7 +369,7 @@ def restore_backup(
         if vendor == "sqlite" and wrapper.is_in_memory_db():
             raise BackupError("Cannot restore into an in-memory SQLite database.")
         with wrapper.cursor() as cursor:
-            existing = wrapper.introspection.table_names(cursor)
+            existing = _tables(wrapper, cursor)
         if existing and not force:
             raise BackupError(
                 f"The target database {wrapper.settings_dict['NAME']} is not empty "
