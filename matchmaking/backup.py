@@ -26,7 +26,10 @@ import os
 import platform
 import shutil
 import sqlite3
-import subprocess  # nosec B404: runs pg_dump/pg_restore with argument lists, no shell
+
+# bandit B404/B603: pg_dump and pg_restore run from PATH with an argument list, no shell;
+# the only variable arguments are file paths and the database name from settings.
+import subprocess  # nosec B404
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +41,7 @@ import django
 from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -120,7 +124,8 @@ def table_checksums(wrapper: BaseDatabaseWrapper) -> dict[str, dict[str, Any]]:
             count = 0
             if keys:
                 columns = ", ".join(qn(key) for key in keys)
-                # Identifiers come from the database's own catalogue, quoted.
+                # bandit B608: table and column names come from the database's own
+                # catalogue, quoted by quote_name; there are no values in this SQL.
                 sql = f"SELECT {columns} FROM {qn(table)} ORDER BY {columns}"  # nosec B608
                 for row in _rows(cursor, sql):
                     digest.update(repr(row).encode())
@@ -128,7 +133,8 @@ def table_checksums(wrapper: BaseDatabaseWrapper) -> dict[str, dict[str, Any]]:
                     count += 1
             else:
                 lines = sorted(
-                    repr(row) for row in _rows(cursor, f"SELECT * FROM {qn(table)}")  # nosec B608
+                    repr(row)
+                    for row in _rows(cursor, f"SELECT * FROM {qn(table)}")  # nosec B608
                 )
                 for line in lines:
                     digest.update(line.encode())
@@ -185,7 +191,7 @@ def _run(command: list[str], env: dict[str, str]) -> str:
             f"{command[0]} is not installed: install the PostgreSQL client "
             "(Debian: apt-get install postgresql-client) in the server's major version."
         )
-    completed = subprocess.run(  # nosec B603: fixed executable, argument list, no shell
+    completed = subprocess.run(  # nosec B603
         [executable, *command[1:]], env=env, capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
@@ -366,7 +372,7 @@ def restore_backup(
                 f"The backup is of a {manifest['database']['vendor']} database; "
                 f"the target is {vendor}."
             )
-        if vendor == "sqlite" and wrapper.is_in_memory_db():
+        if vendor == "sqlite" and SQLiteCreation.is_in_memory_db(wrapper.settings_dict["NAME"]):
             raise BackupError("Cannot restore into an in-memory SQLite database.")
         with wrapper.cursor() as cursor:
             existing = _tables(wrapper, cursor)
@@ -375,7 +381,7 @@ def restore_backup(
                 f"The target database {wrapper.settings_dict['NAME']} is not empty "
                 f"({len(existing)} tables). Restore into an empty database, or force it."
             )
-        media_files = [p for p in media_root.rglob("*")] if media_root.exists() else []
+        media_files = list(media_root.rglob("*")) if media_root.exists() else []
         if media_files and not force:
             raise BackupError(
                 f"The media folder {media_root} is not empty. Restore into an empty "

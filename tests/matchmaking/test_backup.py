@@ -83,9 +83,7 @@ def _drill(tmp_path: Path, media: Path, database_name: str) -> None:
     assert _hashes(occupied) == {"keep.pdf": hashlib.sha256(PDF).hexdigest()}
 
     restored_media = tmp_path / "restored-media"
-    verification = restore_backup(
-        folder, media_root=restored_media, database_name=database_name
-    )
+    verification = restore_backup(folder, media_root=restored_media, database_name=database_name)
     assert verification.ok, verification.differences
     assert verification.documents == 4
 
@@ -123,9 +121,7 @@ def _drill(tmp_path: Path, media: Path, database_name: str) -> None:
 
 
 @pytest.mark.postgres
-def test_backup_restores_the_demo_into_an_empty_postgres_database(
-    demo_with_documents, tmp_path
-):
+def test_backup_restores_the_demo_into_an_empty_postgres_database(demo_with_documents, tmp_path):
     scratch = f"{connection.settings_dict['NAME']}_restore"
     admin = target_wrapper()
     admin.ensure_connection()
