@@ -323,6 +323,22 @@ def _sqlite_wrapper(like: BaseDatabaseWrapper, path: Path) -> BaseDatabaseWrappe
     return wrapper
 
 
+def prune_backups(destination: Path, keep: int) -> list[Path]:
+    """Delete all but the ``keep`` newest complete backups in ``destination`` (folders named
+    ``jembatan-backup-<time>`` holding a manifest; names sort by time). Returns the deleted."""
+    if keep < 1:
+        raise BackupError("Keep at least one backup.")
+    complete = sorted(
+        path
+        for path in Path(destination).glob("jembatan-backup-*")
+        if path.is_dir() and not path.name.endswith(".partial") and (path / MANIFEST).is_file()
+    )
+    doomed = complete[:-keep]
+    for path in doomed:
+        shutil.rmtree(path)
+    return doomed
+
+
 # --- Restore ----------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from django.db import connection
 from matchmaking.backup import (
     BackupError,
     create_backup,
+    prune_backups,
     read_manifest,
     restore_backup,
     table_checksums,
@@ -149,9 +150,12 @@ def test_commands_and_refusals(demo_with_documents, tmp_path):
     out = StringIO()
     call_command("backup", "--output", str(tmp_path / "backups"), stdout=out)
     assert "Backup written to" in out.getvalue()
+    (older,) = (tmp_path / "backups").iterdir()
+    call_command("backup", "--output", str(tmp_path / "backups"), "--keep", "1", stdout=out)
     (folder,) = (tmp_path / "backups").iterdir()
-    assert folder.name.startswith("jembatan-backup-")
+    assert folder.name.startswith("jembatan-backup-") and folder != older
     assert not folder.name.endswith(".partial")
+    assert f"Deleted the older backup {older}" in out.getvalue()
 
     # Never over the live database (SQLite in tests: in memory, refused as such).
     with pytest.raises(CommandError, match="not empty|in-memory"):
@@ -169,3 +173,27 @@ def test_commands_and_refusals(demo_with_documents, tmp_path):
     with pytest.raises(BackupError, match="SHA-256"):
         restore_backup(folder, media_root=tmp_path / "new-media", database_name="unused")
     assert not (tmp_path / "new-media").exists()
+
+
+def test_retention_keeps_the_newest_complete_backups_and_ignores_other_folders(tmp_path):
+    names = [f"jembatan-backup-2026120{day}T020000000000Z" for day in range(1, 6)]
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "manifest.json").write_text("{}")
+    (tmp_path / "jembatan-backup-20261209T020000000000Z.partial").mkdir()
+    (tmp_path / "jembatan-backup-20261210T020000000000Z").mkdir()  # no manifest: unknown
+    (tmp_path / "photos").mkdir()
+
+    deleted = prune_backups(tmp_path, keep=2)
+
+    assert [path.name for path in deleted] == names[:3]
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [
+            *names[3:],
+            "jembatan-backup-20261209T020000000000Z.partial",
+            "jembatan-backup-20261210T020000000000Z",
+            "photos",
+        ]
+    )
+    with pytest.raises(BackupError):
+        prune_backups(tmp_path, keep=0)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from matchmaking.backup import BackupError, describe, restore_backup
+from matchmaking.backup import BackupError, describe, read_manifest, restore_backup
 
 
 class Command(BaseCommand):
@@ -40,4 +40,10 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Restored and verified against the manifest: {describe(verification)}."
             )
+        )
+        manifest = read_manifest(Path(backup))
+        versions = ", ".join(f"{name} {value}" for name, value in manifest["versions"].items())
+        self.stdout.write(
+            f"The backup was taken at {manifest['created_at']} ({versions}). If this code "
+            "is a newer release, run `manage.py migrate` before starting the site."
         )
