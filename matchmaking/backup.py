@@ -226,7 +226,9 @@ def _versions(wrapper: BaseDatabaseWrapper) -> dict[str, str]:
         with wrapper.cursor() as cursor:
             cursor.execute("SHOW server_version")
             versions["postgresql"] = cursor.fetchone()[0]
-        versions["pg_dump"] = _run(["pg_dump", "--version"], dict(os.environ)).strip()
+        versions["pg_dump"] = (
+            _run(["pg_dump", "--version"], dict(os.environ)).strip().removeprefix("pg_dump ")
+        )
     else:
         versions["sqlite"] = sqlite3.sqlite_version
     return versions
@@ -243,7 +245,9 @@ def create_backup(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     final = Path(destination) / f"jembatan-backup-{stamp}"
     partial = final.with_name(final.name + ".partial")
-    partial.mkdir(parents=True)
+    Path(destination).mkdir(parents=True, exist_ok=True)
+    # Personal data and documents: readable by the backup's owner only.
+    partial.mkdir(mode=0o700)
     wrapper = target_wrapper(alias)
     try:
         vendor = _vendor(wrapper)

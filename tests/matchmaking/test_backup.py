@@ -70,6 +70,7 @@ def _drill(tmp_path: Path, media: Path, database_name: str) -> None:
 
     folder = create_backup(tmp_path / "backups")
     manifest = read_manifest(folder)
+    assert folder.stat().st_mode & 0o077 == 0, "only the owner may read a backup"
     assert manifest["database"]["tables"] == before
     assert set(manifest["documents"]) == set(_hashes(media))
     assert {"jembatan", "django", "python"} <= set(manifest["versions"])
