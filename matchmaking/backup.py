@@ -97,6 +97,15 @@ def _rows(cursor, sql: str) -> Iterator[tuple]:
         yield from batch
 
 
+def _without_timeouts(cursor) -> None:
+    """A backup or a verification may take minutes and keeps a snapshot open while pg_dump
+    runs: lift the request-sized timeouts the site's connection options may set."""
+    cursor.execute(
+        "SET statement_timeout = 0; SET lock_timeout = 0; "
+        "SET idle_in_transaction_session_timeout = 0"
+    )
+
+
 def _tables(wrapper: BaseDatabaseWrapper, cursor) -> list[str]:
     """The database's tables, without PostgreSQL's session-local temporary tables (the
     engine's COPY staging table), which no dump contains."""
@@ -118,6 +127,8 @@ def table_checksums(wrapper: BaseDatabaseWrapper) -> dict[str, dict[str, Any]]:
     result: dict[str, dict[str, Any]] = {}
     qn = wrapper.ops.quote_name
     with wrapper.cursor() as cursor:
+        if wrapper.vendor == "postgresql":
+            _without_timeouts(cursor)
         for table in _tables(wrapper, cursor):
             keys = wrapper.introspection.get_primary_key_columns(cursor, table) or []
             digest = hashlib.sha256()
@@ -248,6 +259,17 @@ def create_backup(
     Path(destination).mkdir(parents=True, exist_ok=True)
     # Personal data and documents: readable by the backup's owner only.
     partial.mkdir(mode=0o700)
+    try:
+        _write_backup(partial, media_root, alias)
+    except BaseException:
+        # A failed backup leaves no half-written copy of personal data behind.
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    partial.rename(final)
+    return final
+
+
+def _write_backup(partial: Path, media_root: Path, alias: str) -> None:
     wrapper = target_wrapper(alias)
     try:
         vendor = _vendor(wrapper)
@@ -275,14 +297,13 @@ def create_backup(
         (partial / MEDIA_DIR).mkdir()
     manifest["documents"] = document_hashes(partial / MEDIA_DIR)
     (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    partial.rename(final)
-    return final
 
 
 def _dump_postgres(wrapper: BaseDatabaseWrapper, target: Path) -> tuple[Path, dict[str, Any]]:
     """pg_dump in the snapshot the checksums are read in."""
     wrapper.ensure_connection()
     with wrapper.cursor() as cursor:
+        _without_timeouts(cursor)
         cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         try:
             cursor.execute("SELECT pg_export_snapshot()")

@@ -198,3 +198,15 @@ def test_retention_keeps_the_newest_complete_backups_and_ignores_other_folders(t
     )
     with pytest.raises(BackupError):
         prune_backups(tmp_path, keep=0)
+
+
+def test_a_failed_backup_leaves_nothing_behind(transactional_db, media, tmp_path, monkeypatch):
+    (media / "scan.pdf").write_bytes(PDF)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("matchmaking.backup.shutil.copytree", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        create_backup(tmp_path / "backups")
+    assert list((tmp_path / "backups").iterdir()) == []
