@@ -8,6 +8,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# The PostgreSQL client (pg_dump, pg_restore) for `python manage.py backup` / `restore`
+# (docs/operations.md, Backups). Debian's client is at least the server's major version
+# (postgres:15 in docker-compose.yml); pg_dump refuses a server newer than itself.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so a code change does not reinstall them. Hashes make the build
 # reproducible and refuse tampered downloads.
 COPY requirements.lock ./

@@ -19,7 +19,7 @@ DEMO_PASSWORD := demo12345
 JEMBATAN_ENV ?= local
 export JEMBATAN_ENV
 
-.PHONY: help venv run test bench lint check messages messages-check lock worker beat clean
+.PHONY: help venv run test bench lint bandit check messages messages-check lock worker beat backup restore clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -57,11 +57,16 @@ bench: export JEMBATAN_ENV := local
 bench: venv ## Benchmark the matching engine in a database of its own (docs/benchmarks.md)
 	$(PY) -m bench $(BENCH_ARGS)
 
-lint: venv ## ruff (lint, format), import-linter (layering) and mypy (django-stubs; strict on scoring)
+lint: venv bandit ## ruff (lint, format), import-linter (layering), mypy (django-stubs; strict on scoring), bandit
 	$(RUFF) check .
 	$(RUFF) format --check .
 	$(VENV)/bin/lint-imports --no-logo
 	JEMBATAN_ENV=test $(VENV)/bin/mypy
+
+BANDIT_PATHS := common components partners matchmaking bench
+
+bandit: venv ## Security lint: fail on any medium or high bandit finding not excused by a `# nosec BXXX` with its reason
+	$(VENV)/bin/bandit -q -r $(BANDIT_PATHS) -ll
 
 check: venv ## Django system checks and no missing migrations
 	$(MANAGE) check
@@ -94,6 +99,15 @@ beat: venv ## Run Celery beat, the periodic task scheduler (needs CELERY_BROKER_
 	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL=redis://127.0.0.1:6379/0 first." >&2; exit 1; }
 	@mkdir -p var
 	$(CELERY) -A matchmaking beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+BACKUP_DIR ?= var/backups
+
+backup: venv ## Back up the database (pg_dump -Fc, or the SQLite file) and MEDIA_ROOT into $(BACKUP_DIR)/jembatan-backup-<UTC time>/
+	$(MANAGE) backup --output $(BACKUP_DIR)
+
+restore: venv ## Restore BACKUP=<folder> into the EMPTY database and MEDIA_ROOT and verify it (FORCE=1 overwrites)
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=var/backups/jembatan-backup-<time> [FORCE=1]" >&2; exit 1; }
+	$(MANAGE) restore "$(BACKUP)" $(if $(FORCE),--force)
 
 clean: ## Remove caches, collected static files and test artifacts (keeps .venv and var/)
 	rm -rf staticfiles artifacts .pytest_cache .ruff_cache .mypy_cache .hypothesis

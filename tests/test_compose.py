@@ -121,6 +121,12 @@ def test_dockerfile_installs_the_lock_with_hashes_and_collects_static():
     assert '"matchmaking.wsgi:application"' in DOCKERFILE
 
 
+def test_image_can_back_up_the_compose_database():
+    """`manage.py backup` and `restore` run pg_dump and pg_restore inside the image."""
+    assert "apt-get install -y --no-install-recommends postgresql-client" in DOCKERFILE
+    assert {"backup", "restore"} <= set(get_commands())
+
+
 def test_dockerignore_keeps_local_state_out_of_the_image():
     ignored = Path(settings.BASE_DIR / ".dockerignore").read_text().split()
 
