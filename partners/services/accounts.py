@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -180,7 +179,7 @@ def account_signup(
     try:
         with transaction.atomic():
             user.save()
-            transaction.on_commit(lambda: confirmation_email_send(user=user, language=language))
+            confirmation_email_send(user=user, language=language)  # stored with the account
     except IntegrityError as exc:
         # The same form sent twice at once: the username's unique constraint keeps one.
         repeat = _signup_repeat(
@@ -238,7 +237,7 @@ def account_resend_confirmation(*, email: str) -> None:
     for user in User.objects.filter(
         email__iexact=email, is_active=False, email_confirmed_at__isnull=True
     ):
-        transaction.on_commit(partial(confirmation_email_send, user=user, language=language))
+        confirmation_email_send(user=user, language=language)
 
 
 def user_from_uidb64(uidb64: str) -> User | None:
