@@ -1,4 +1,4 @@
-"""E-mail written from templates."""
+"""E-mail written from templates, sent by the worker (``common.outbox``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from .outbox import mail_queue
 
 
 def send_templated_mail(
@@ -21,11 +22,15 @@ def send_templated_mail(
 ) -> int:
     """Render a subject (folded onto one line) and a plain-text body in ``language``
     (default: the site's language) and send them from ``DEFAULT_FROM_EMAIL``. Sends
-    nothing, and returns 0, when there is nobody to send to."""
+    nothing, and returns 0, when there is nobody to send to.
+
+    The mail is stored with the current transaction and sent by the worker after commit,
+    with retries (``common.outbox``): a mail server that is down never fails the request."""
     to = [address for address in recipients if address]
     if not to:
         return 0
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(subject_template, dict(context))
         body = render_to_string(body_template, dict(context))
-    return send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, to)
+    mail_queue(subject=" ".join(subject.split()), body=body, to=to)
+    return 1

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +25,8 @@ from kombu import Connection
 logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT_SECONDS = 2.0
+#: /healthz answers within this many seconds, whatever hangs.
+CHECK_TIMEOUT_SECONDS = 2.5
 
 
 def _elapsed_ms(started: float) -> float:
@@ -49,7 +54,12 @@ def check_broker() -> dict[str, Any]:
     started = time.perf_counter()
     try:
         with Connection(
-            settings.CELERY_BROKER_URL, connect_timeout=BROKER_TIMEOUT_SECONDS
+            settings.CELERY_BROKER_URL,
+            connect_timeout=BROKER_TIMEOUT_SECONDS,
+            transport_options={
+                "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+                "socket_timeout": BROKER_TIMEOUT_SECONDS,
+            },
         ) as broker:
             # kombu compares the timeout with elapsed seconds (a float); its stubs say int
             broker.ensure_connection(
@@ -63,11 +73,37 @@ def check_broker() -> dict[str, Any]:
     return {"ok": True, "mode": "redis", "latency_ms": _elapsed_ms(started)}
 
 
+def _bounded(check: Callable[[], dict[str, Any]], pool: ThreadPoolExecutor) -> Future:
+    def run() -> dict[str, Any]:
+        try:
+            return check()
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    return pool.submit(run)
+
+
+def run_checks(timeout: float = CHECK_TIMEOUT_SECONDS) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both checks at once, each in its own thread, and answered within ``timeout``
+    seconds whatever happens: a hung database or broker counts as down ("Timeout")."""
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="healthz")
+    futures = (_bounded(check_database, pool), _bounded(check_broker, pool))
+    deadline = time.monotonic() + timeout
+    results = []
+    for future in futures:
+        try:
+            results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
+        except FutureTimeout:
+            logger.warning("Health check: no answer within %.1f s", timeout)
+            results.append({"ok": False, "error": "Timeout"})
+    pool.shutdown(wait=False, cancel_futures=True)  # a hung check ends on its own timeouts
+    return results[0], results[1]
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    database = check_database()
-    broker = check_broker()
+    database, broker = run_checks()
     healthy = database["ok"] and broker["ok"]
     return JsonResponse(
         {"status": "ok" if healthy else "error", "database": database, "broker": broker},

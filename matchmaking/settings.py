@@ -137,6 +137,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A refused or hung server fails fast instead of holding the request (seconds).
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "2")),
+        "options": "-c statement_timeout={}".format(
+            int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
+        ),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -234,7 +242,17 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Nothing waits long on a refused or hung broker: a request publishes once (the outbox keeps
+# the call for the beat's sweep when that fails) with these connect and socket timeouts.
+BROKER_TIMEOUT_SECONDS = float(os.environ.get("JEMBATAN_BROKER_TIMEOUT", "2"))
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+    "socket_timeout": BROKER_TIMEOUT_SECONDS,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "nightly-full-rescore": {
         "task": "matchmaking.tasks.nightly_full_rescore",
@@ -242,7 +260,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "resume-stalled-rescores": {
         "task": "matchmaking.tasks.resume_stalled_runs",
-        "schedule": 300.0,
+        "schedule": 60.0,
+    },
+    "outbox-sweep": {
+        "task": "common.outbox.sweep",
+        "schedule": 60.0,
     },
     "certificate-expiry-reminders": {
         "task": "matchmaking.tasks.certificate_expiry_reminders",
@@ -269,18 +291,23 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 WORKSPACE_PAGE_SIZE = int(os.environ.get("JEMBATAN_PAGE_SIZE", "50"))
 
 # --- E-mail -------------------------------------------------------------------------
-# Console backend by default (printed to the log); set EMAIL_HOST etc. for SMTP.
+# SMTP (EMAIL_HOST etc.); the console backend (printed to the log) in local development only.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if os.environ.get("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if LOCAL and not os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# Seconds the worker waits on the mail server (mail is never sent inside a request).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Production refuses to start with the console backend (it would print password-reset
+# links to the log) unless this is set (check common.E001).
+ALLOW_CONSOLE_EMAIL = env_bool("JEMBATAN_ALLOW_CONSOLE_EMAIL")
 # Absolute address of the site, for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Jembatan <noreply@jembatan.local>")

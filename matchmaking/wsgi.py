@@ -14,3 +14,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchmaking.settings")
 
 application = get_wsgi_application()
+
+# gunicorn runs no system checks: refuse to serve with a configuration that leaks (such
+# as the console e-mail backend in production, common.E001).
+from django.core.management import call_command  # noqa: E402
+
+call_command("check", tags=["jembatan"], fail_level="ERROR", verbosity=0)

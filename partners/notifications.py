@@ -22,6 +22,8 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from common.outbox import enqueue
+
 from .models import Notification, NotificationSetting, SupplierCertification, User
 from .notices import CERTIFICATE_EXPIRING
 from .notification_kinds import (
@@ -60,7 +62,7 @@ def notify(
         user=user, kind=get_kind(kind).value, params=dict(params or {}), url=url
     )
     if email_wanted(user=user, kind=kind):
-        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+        enqueue(send_notification_email.name, notification.pk)
     return notification
 
 

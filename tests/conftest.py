@@ -77,3 +77,19 @@ def _fresh_local_cache():
 
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
+
+
+@pytest.fixture
+def mail_sent_at_once(monkeypatch):
+    """E-mail stored in the outbox (``common.outbox.mail_queue``) is delivered at once, as if
+    the test's transaction had committed and a worker had sent it (tasks run in-process):
+    for tests of code that runs in the worker, like the beat's reminders."""
+    from common import outbox
+    from common.models import OutboxTask
+
+    def enqueue_and_deliver(task_name, *args):
+        row = OutboxTask.objects.create(task_name=task_name, args=list(args))
+        outbox.deliver(row.pk)
+        return row
+
+    monkeypatch.setattr(outbox, "enqueue", enqueue_and_deliver)

@@ -73,6 +73,8 @@ def full_rescore_run(
         run.status = ScoringRunStatus.RUNNING
         run.started_at = timezone.now()
         run.save(update_fields=["status", "started_at", "updated_at"])
+    else:  # a resumed run: its heartbeat, so the beat does not resume it once more
+        ScoringRun.objects.filter(pk=run.pk).update(updated_at=timezone.now())
     batch_size = batch_size or settings.RESCORE_BATCH_SIZE
     ctx = Context.load(run.policy)
     # Demands go category by category, so a batch loads the candidates of one (or two)

@@ -1,4 +1,5 @@
-"""The services that enqueue rescoring work, always through ``transaction.on_commit``: full
+"""The services that enqueue rescoring work, always through the outbox (``common.outbox``:
+stored with the write, published after commit or by the beat's sweep): full
 rescores started, requested (one at a time) and resumed, and the receivers that turn partner
 changes into rescores. The tasks they enqueue (``engine.tasks``) call ``rescoring`` and
 ``runs``, never this module."""
@@ -6,10 +7,11 @@ changes into rescores. The tasks they enqueue (``engine.tasks``) call ``rescorin
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+
+from common.outbox import enqueue
 
 from ..choices import ScoringRunKind
 from ..models import MatchingPolicy, ScoringRun
@@ -22,7 +24,7 @@ def full_rescore_start(
 ) -> ScoringRun:
     """Record a full rescore of every open demand and enqueue it once this commits."""
     run = full_rescore_record(policy=policy, triggered_by=triggered_by, reason=reason)
-    transaction.on_commit(lambda: full_rescore_task.delay(run.pk))
+    enqueue(full_rescore_task.name, run.pk)
     return run
 
 
@@ -48,19 +50,32 @@ def full_rescore_request(*, triggered_by=None, reason: str = "") -> ScoringRun:
         return full_rescore_start(triggered_by=triggered_by, reason=reason)
 
 
-def resume_stalled_runs(*, older_than_minutes: int = 10) -> list[int]:
-    """Re-enqueue full rescores whose worker died (no progress for a while)."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    stalled = list(
-        ScoringRun.objects.filter(
-            kind=ScoringRunKind.FULL,
-            status__in=UNFINISHED,
-            updated_at__lt=cutoff,
-        ).values_list("pk", flat=True)
+#: A full run whose heartbeat (``updated_at``, touched when the task starts and by every
+#: committed batch) is older than this is taken for dead and resumed (beat: every minute).
+STALLED_AFTER_SECONDS = 90
+
+
+def run_stalled(run: ScoringRun, *, now=None) -> bool:
+    """Whether an unfinished full run has had no heartbeat for ``STALLED_AFTER_SECONDS``."""
+    now = now or timezone.now()
+    return run.status in UNFINISHED and run.updated_at < now - timedelta(
+        seconds=STALLED_AFTER_SECONDS
     )
-    for run_id in stalled:
-        ScoringRun.objects.filter(pk=run_id).update(updated_at=timezone.now())
-        transaction.on_commit(partial(full_rescore_task.delay, run_id))
+
+
+def resume_stalled_runs(*, older_than_seconds: int = STALLED_AFTER_SECONDS) -> list[int]:
+    """Re-enqueue full rescores whose worker died, or whose task never reached a worker (no
+    heartbeat for ``older_than_seconds``); the run resumes from its cursor."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    with transaction.atomic():
+        stalled = list(
+            ScoringRun.objects.select_for_update(skip_locked=True)
+            .filter(kind=ScoringRunKind.FULL, status__in=UNFINISHED, updated_at__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
+        for run_id in stalled:
+            ScoringRun.objects.filter(pk=run_id).update(updated_at=timezone.now())
+            enqueue(full_rescore_task.name, run_id)
     return stalled
 
 
@@ -68,8 +83,8 @@ def resume_stalled_runs(*, older_than_minutes: int = 10) -> list[int]:
 
 
 def on_supplier_changed(*, supplier_id: int) -> None:
-    transaction.on_commit(lambda: rescore_supplier_task.delay(supplier_id))
+    enqueue(rescore_supplier_task.name, supplier_id)
 
 
 def on_demand_changed(*, demand_id: int) -> None:
-    transaction.on_commit(lambda: rescore_demand_task.delay(demand_id))
+    enqueue(rescore_demand_task.name, demand_id)

@@ -16,9 +16,11 @@ from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChange
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import BootstrapFormMixin, add_service_errors
+from common.outbox import mail_queue
 
 from ..choices import AccountType
 from ..models import User
@@ -166,7 +168,23 @@ class ResendConfirmationForm(BootstrapFormMixin, forms.Form):
 
 
 class PasswordResetForm(BootstrapFormMixin, DjangoPasswordResetForm):
-    """Django's form with Bootstrap classes; the e-mail carries ``site_url`` links."""
+    """Django's form with Bootstrap classes; the e-mail carries ``site_url`` links and is
+    sent by the worker (stored in the outbox: a mail server that is down fails nothing)."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = render_to_string(subject_template_name, context)
+        body = render_to_string(email_template_name, context)
+        mail_queue(
+            subject=" ".join(subject.split()), body=body, to=[to_email], from_email=from_email or ""
+        )
 
 
 class SetPasswordForm(BootstrapFormMixin, DjangoSetPasswordForm):

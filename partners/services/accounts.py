@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -191,7 +190,7 @@ def account_signup(
     try:
         with transaction.atomic():
             user.save()
-            transaction.on_commit(lambda: confirmation_email_send(user=user, language=language))
+            confirmation_email_send(user=user, language=language)  # stored with the account
     except IntegrityError as exc:
         # The same form sent twice at once: the unique constraints keep one.
         repeat = _signup_repeat(
@@ -208,14 +207,15 @@ def account_signup(
 
 
 def _signup_attempt_notice(*, email: str) -> None:
-    """Tell the account(s) holding ``email`` that someone tried to sign up with it, after
-    commit, in the active language; at most once per interval per address."""
+    """Tell the account(s) holding ``email`` that someone tried to sign up with it, in the
+    active language, at most once per interval per address (the mail is stored in the
+    outbox with this transaction and sent by the worker)."""
     key = "partners:signup-attempt:" + hashlib.sha256(email.lower().encode()).hexdigest()
     if not cache.add(key, True, RESEND_INTERVAL_SECONDS):
         return
     language = translation.get_language() or settings.LANGUAGE_CODE
     for recipient in User.objects.filter(email__iexact=email):
-        transaction.on_commit(partial(signup_attempt_email_send, user=recipient, language=language))
+        signup_attempt_email_send(user=recipient, language=language)
 
 
 def signup_attempt_email_send(*, user: User, language: str | None = None) -> None:
@@ -278,7 +278,7 @@ def account_resend_confirmation(*, email: str) -> None:
     for user in User.objects.filter(
         email__iexact=email, is_active=False, email_confirmed_at__isnull=True
     ):
-        transaction.on_commit(partial(confirmation_email_send, user=user, language=language))
+        confirmation_email_send(user=user, language=language)
 
 
 def user_from_uidb64(uidb64: str) -> User | None:

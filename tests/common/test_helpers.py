@@ -9,6 +9,7 @@ from django.test import RequestFactory
 
 from common.files import delete_files_on_commit
 from common.mail import send_templated_mail
+from common.models import OutgoingMail
 from common.paging import paginate, query_without_page
 from common.people import display_name
 
@@ -22,21 +23,26 @@ def test_display_name_prefers_the_full_name():
     assert display_name(None) == ""
 
 
+@pytest.mark.django_db
 def test_send_templated_mail_folds_the_subject_and_uses_the_sites_sender(
-    mailoutbox, settings, tmp_path
+    mailoutbox, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     (tmp_path / "subject.txt").write_text("Hello\n  {{ name }}\n")
     (tmp_path / "body.txt").write_text("Dear {{ name }},\nwelcome.\n")
     engine = settings.TEMPLATES[0]
     settings.TEMPLATES = [{**engine, "DIRS": [tmp_path, *engine["DIRS"]]}]
-    sent = send_templated_mail(
-        subject_template="subject.txt",
-        body_template="body.txt",
-        context={"name": "Budi"},
-        recipients=["budi@example.com", ""],
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send_templated_mail(
+            subject_template="subject.txt",
+            body_template="body.txt",
+            context={"name": "Budi"},
+            recipients=["budi@example.com", ""],
+        )
+        assert mailoutbox == []  # stored with the transaction, sent by the worker after it
+        assert OutgoingMail.objects.get().to == ["budi@example.com"]
     assert sent == 1
     (mail,) = mailoutbox
+    assert OutgoingMail.objects.get().sent_at is not None
     assert (mail.subject, mail.to, mail.from_email) == (
         "Hello Budi",
         ["budi@example.com"],

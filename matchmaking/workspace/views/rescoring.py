@@ -73,6 +73,28 @@ def rescoring(request: HttpRequest) -> HttpResponse:
     )
 
 
+def running_message(run: ScoringRun) -> str:
+    """What the start button cannot do, and why: the unfinished run is being resumed (its
+    worker stopped), is running, or waits for a worker."""
+    values = {"run": run.pk, "done": run.done, "total": run.total}
+    if scheduling.run_stalled(run):
+        text = _(
+            "Full rescore #%(run)s stopped at %(done)s of %(total)s demands (its worker "
+            "gave no sign of life); it is being resumed from there within a minute."
+        )
+    elif run.status == ScoringRunStatus.RUNNING:
+        text = _(
+            "Full rescore #%(run)s is running: %(done)s of %(total)s demands scored. "
+            "A new one can start when it has finished."
+        )
+    else:
+        text = _(
+            "Full rescore #%(run)s is waiting for a worker to start it (%(total)s demands). "
+            "A new one can start when it has finished."
+        )
+    return str(text) % values
+
+
 @staff_required
 @require_POST
 def rescoring_start(request: HttpRequest) -> HttpResponse:
@@ -82,19 +104,7 @@ def rescoring_start(request: HttpRequest) -> HttpResponse:
     try:
         run = start_full_rescore(by=request.user, reason=form.cleaned_data["reason"])
     except scheduling.RescoreAlreadyRunning as refused:
-        form.add_error(
-            None,
-            _(
-                "A full rescore is already %(status)s (run #%(run)s, %(done)s of %(total)s "
-                "demands). Wait for it to finish before starting another."
-            )
-            % {
-                "status": refused.run.get_status_display(),
-                "run": refused.run.pk,
-                "done": refused.run.done,
-                "total": refused.run.total,
-            },
-        )
+        form.add_error(None, running_message(refused.run))
         return render(
             request, "matchmaking/rescoring.html", page_context(request, form=form), status=409
         )

@@ -87,7 +87,7 @@ def test_resume_stalled_runs_reenqueues_runs_without_recent_progress(
     )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        resumed = scheduling.resume_stalled_runs(older_than_minutes=10)
+        resumed = scheduling.resume_stalled_runs(older_than_seconds=600)
 
     assert resumed == [stalled.pk]
     assert len(callbacks) == 1

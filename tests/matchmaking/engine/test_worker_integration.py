@@ -172,7 +172,7 @@ def test_full_rescore_killed_mid_run_resumes_to_the_same_rows(worker):
     assert Match.objects.values("demand").distinct().count() < len(demands)
 
     worker(JEMBATAN_RESCORE_BATCH="7")
-    assert scheduling.resume_stalled_runs(older_than_minutes=0) == [run.pk]
+    assert scheduling.resume_stalled_runs(older_than_seconds=0) == [run.pk]
     wait_for(
         lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRunStatus.DONE,
         timeout=120,

@@ -16,7 +16,10 @@ from matchmaking.workspace.selectors.pipeline import partnership_list
 from tests.matchmaking.partnerships.test_stages import S, days_ago, partnership
 from tests.partners.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks", "stale_days")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("eager_tasks", "stale_days", "mail_sent_at_once"),
+]
 
 
 def test_a_partnership_in_active_supply_for_months_is_delivering_not_stuck(officer):

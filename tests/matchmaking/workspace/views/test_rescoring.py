@@ -201,7 +201,7 @@ def test_a_run_failing_inside_the_request_is_reported_and_recorded(staff_user, m
     assert run.status == ScoringRunStatus.FAILED
     assert "scoring exploded" in run.errors[0]
     html = response.content.decode()
-    assert "The full rescore stopped on an error" in html
+    assert f"Full rescore #{run.pk} failed; see its errors below." in html
     assert 'data-status="failed"' in html
 
 
@@ -220,7 +220,10 @@ def test_second_start_while_a_full_run_is_unfinished_is_refused(
     assert list(ScoringRun.objects.all()) == [running]
     html = response.content.decode()
     assert "data-start-refused" in html
-    assert f"run #{running.pk}, 10 of 40 demands" in html
+    if status == ScoringRunStatus.RUNNING:
+        assert f"Full rescore #{running.pk} is running: 10 of 40 demands scored." in html
+    else:
+        assert f"Full rescore #{running.pk} is waiting for a worker to start it" in html
     assert 'value="sekali lagi"' in html  # what was typed is kept
 
 
