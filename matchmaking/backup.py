@@ -20,7 +20,6 @@ difference. Nothing here runs in a request: only the two management commands imp
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -31,7 +30,6 @@ import sqlite3
 # the only variable arguments are file paths and the database name from settings.
 import subprocess  # nosec B404
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,12 +41,19 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
 
+from .backup_checksums import (
+    document_hashes,
+    sha256_file,
+    table_checksums,
+    table_names,
+    without_timeouts,
+)
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 POSTGRES_DUMP = "database.dump"
 SQLITE_COPY = "database.sqlite3"
 MEDIA_DIR = "media"
-CHUNK = 10_000
 
 
 class BackupError(Exception):
@@ -67,92 +72,6 @@ class Verification:
     @property
     def ok(self) -> bool:
         return not self.differences
-
-
-# --- Checksums --------------------------------------------------------------------------
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def document_hashes(root: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``root``, by POSIX path relative to it."""
-    if not root.exists():
-        return {}
-    return {
-        path.relative_to(root).as_posix(): sha256_file(path)
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
-
-
-def _rows(cursor, sql: str) -> Iterator[tuple]:
-    cursor.execute(sql)
-    while batch := cursor.fetchmany(CHUNK):
-        yield from batch
-
-
-def _without_timeouts(cursor) -> None:
-    """A backup or a verification may take minutes and keeps a snapshot open while pg_dump
-    runs: lift the request-sized timeouts the site's connection options may set."""
-    cursor.execute(
-        "SET statement_timeout = 0; SET lock_timeout = 0; "
-        "SET idle_in_transaction_session_timeout = 0"
-    )
-
-
-def _tables(wrapper: BaseDatabaseWrapper, cursor) -> list[str]:
-    """The database's tables, without PostgreSQL's session-local temporary tables (the
-    engine's COPY staging table), which no dump contains."""
-    if wrapper.vendor == "postgresql":
-        cursor.execute(
-            "SELECT c.relname FROM pg_catalog.pg_class c "
-            "WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' "
-            "AND pg_catalog.pg_table_is_visible(c.oid) "
-            "AND c.relnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace "
-            "WHERE nspname IN ('pg_catalog', 'information_schema'))"
-        )
-        return sorted(row[0] for row in cursor.fetchall())
-    return sorted(wrapper.introspection.table_names(cursor))
-
-
-def table_checksums(wrapper: BaseDatabaseWrapper) -> dict[str, dict[str, Any]]:
-    """Per table: row count and SHA-256 of its primary key values in key order (of whole
-    rows, sorted, for a table without a primary key). Call inside the snapshot to describe."""
-    result: dict[str, dict[str, Any]] = {}
-    qn = wrapper.ops.quote_name
-    with wrapper.cursor() as cursor:
-        if wrapper.vendor == "postgresql":
-            _without_timeouts(cursor)
-        for table in _tables(wrapper, cursor):
-            keys = wrapper.introspection.get_primary_key_columns(cursor, table) or []
-            digest = hashlib.sha256()
-            count = 0
-            if keys:
-                columns = ", ".join(qn(key) for key in keys)
-                # bandit B608: table and column names come from the database's own
-                # catalogue, quoted by quote_name; there are no values in this SQL.
-                sql = f"SELECT {columns} FROM {qn(table)} ORDER BY {columns}"  # nosec B608
-                for row in _rows(cursor, sql):
-                    digest.update(repr(row).encode())
-                    digest.update(b"\n")
-                    count += 1
-            else:
-                lines = sorted(
-                    repr(row)
-                    for row in _rows(cursor, f"SELECT * FROM {qn(table)}")  # nosec B608
-                )
-                for line in lines:
-                    digest.update(line.encode())
-                    digest.update(b"\n")
-                count = len(lines)
-            result[table] = {"rows": count, "key": ",".join(keys), "sha256": digest.hexdigest()}
-    return result
 
 
 # --- Connections ------------------------------------------------------------------------
@@ -303,7 +222,7 @@ def _dump_postgres(wrapper: BaseDatabaseWrapper, target: Path) -> tuple[Path, di
     """pg_dump in the snapshot the checksums are read in."""
     wrapper.ensure_connection()
     with wrapper.cursor() as cursor:
-        _without_timeouts(cursor)
+        without_timeouts(cursor)
         cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         try:
             cursor.execute("SELECT pg_export_snapshot()")
@@ -416,7 +335,7 @@ def restore_backup(
         if vendor == "sqlite" and SQLiteCreation.is_in_memory_db(wrapper.settings_dict["NAME"]):
             raise BackupError("Cannot restore into an in-memory SQLite database.")
         with wrapper.cursor() as cursor:
-            existing = _tables(wrapper, cursor)
+            existing = table_names(wrapper, cursor)
         if existing and not force:
             raise BackupError(
                 f"The target database {wrapper.settings_dict['NAME']} is not empty "

@@ -24,10 +24,10 @@ from matchmaking.backup import (
     prune_backups,
     read_manifest,
     restore_backup,
-    table_checksums,
     target_wrapper,
     verify,
 )
+from matchmaking.backup_checksums import table_checksums
 from partners.models import Demand, SupplierCertification
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
