@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.history import audited
 from common.models import TimeStampedModel
 from components.choices import Unit
 from partners.models import Demand, Supplier, SupplierCapability
@@ -46,6 +47,8 @@ class MatchingPolicy(TimeStampedModel):
         related_name="+",
         verbose_name=_("created by"),
     )
+
+    history = audited()
 
     class Meta:
         ordering = ["-version"]

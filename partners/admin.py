@@ -44,7 +44,12 @@ from .models import (
     SupplierDraft,
 )
 from .services import demands as demand_services
-from .services.verification import TARGET_STATUS, Decision, organisation_verification_decide
+from .services.verification import (
+    TARGET_STATUS,
+    Decision,
+    organisation_verification_decide,
+    reverification_apply,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -74,6 +79,16 @@ class AnnouncingAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         for kwargs in announcements:
             self.change_event.send(**dict(kwargs))
+
+
+class ReverifyingAdmin(admin.ModelAdmin):
+    """A change of a verified organisation's NIB or legal name sends it back to
+    verification, here as in the services (``reverification_apply``)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            reverification_apply(obj, form.changed_data)
+        super().save_model(request, obj, form, change)
 
 
 class _DocumentLink:
@@ -228,7 +243,7 @@ class SupplierCertificationInline(admin.TabularInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(SupplierEventsAdmin):
+class SupplierAdmin(ReverifyingAdmin, SupplierEventsAdmin):
     list_display = (
         "legal_name",
         "nib",
@@ -302,7 +317,7 @@ class PlantInline(admin.TabularInline):
 
 
 @admin.register(Manufacturer)
-class ManufacturerAdmin(admin.ModelAdmin):
+class ManufacturerAdmin(ReverifyingAdmin):
     list_display = ("name", "nib", "verification_status", "is_active")
     list_filter = ("verification_status", "is_active", "sectors")
     search_fields = ("name", "nib")

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.history import BASELINE_REASON
+
 
 class LegalForm(models.TextChoices):
     INDIVIDUAL = "perorangan", _("Sole proprietorship (UD/perorangan)")
@@ -50,3 +52,17 @@ class OrganisationKind(models.TextChoices):
 
     IKM = "ikm", _("IKM")
     MANUFACTURER = "manufacturer", _("manufacturer")
+
+
+class AuditReason(models.TextChoices):
+    """Why the audit trail recorded a change, beside who and when (``common.history``);
+    stored in ``history_change_reason`` (at most 100 characters)."""
+
+    BASELINE = BASELINE_REASON, _("State when the audit trail began")
+    REVERIFY = (
+        "identity changed: back to verification",
+        _("NIB or legal name changed: back to verification"),
+    )
+    VERIFY = "verification: verify", _("Verification decision: verified")
+    REJECT = "verification: reject", _("Verification decision: rejected")
+    SUSPEND = "verification: suspend", _("Verification decision: suspended")

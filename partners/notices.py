@@ -15,6 +15,23 @@ ORGANISATION_VERIFIED = register(
     )
 )
 
+ORGANISATION_REVERIFYING = register(
+    NotificationKind(
+        "organisation_reverifying",
+        label=_("verification again after a change of NIB or name"),
+        text=_(
+            "%(organisation)s changed its NIB or legal name, so the ministry verifies it "
+            "again. Until then it is not offered to partners; partnerships already under "
+            "way continue."
+        ),
+        description=_(
+            "When a change of your NIB or legal name sends your IKM or company back to "
+            "verification."
+        ),
+        position=15,
+    )
+)
+
 CERTIFICATE_EXPIRING = register(
     NotificationKind(
         "certificate_expiring",

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.history import audited
 from common.models import TimeStampedModel
 from components.choices import Unit
 from components.models import Certification, ComponentType, Material, Process
@@ -88,6 +89,10 @@ class Demand(TimeStampedModel):
         choices=DemandStatus.choices,
         default=DemandStatus.DRAFT,
         db_index=True,
+    )
+
+    history = audited(
+        m2m=["required_processes", "mandatory_certifications", "preferred_certifications"]
     )
 
     class Meta:

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
+from common.history import audited
 from common.models import TimeStampedModel
 from components.models import Regency, Sector
 
@@ -39,6 +40,8 @@ class Manufacturer(Organisation):
         related_name="manufacturers",
         verbose_name=_("members"),
     )
+
+    history = audited(m2m=["sectors"])
 
     class Meta:
         ordering = ["name"]
@@ -96,6 +99,8 @@ class Plant(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(94.5), MaxValueValidator(141.5)],
     )
+
+    history = audited()
 
     class Meta:
         ordering = ["manufacturer", "name"]

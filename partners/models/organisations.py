@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
+from common.history import audited
 from common.models import TimeStampedModel
 from components.choices import Unit
 from components.models import Certification, ComponentType, KbliCode, Material, Process, Regency
@@ -159,6 +160,8 @@ class Supplier(Organisation):
         verbose_name=_("owner"),
     )
 
+    history = audited(m2m=["kbli_codes"])
+
     class Meta:
         ordering = ["legal_name"]
         verbose_name = _("IKM supplier")
@@ -262,6 +265,8 @@ class SupplierCapability(TimeStampedModel):
         help_text=_("Days from purchase order to first delivery."),
     )
 
+    history = audited(m2m=["materials", "processes"])
+
     class Meta:
         ordering = ["supplier", "component_type"]
         verbose_name = _("capability")
@@ -329,6 +334,8 @@ class SupplierCertification(TimeStampedModel):
         help_text=_("A scan or photo of the certificate: PDF, PNG or JPEG."),
     )
     expiry_notified_at = models.DateTimeField(_("expiry reminder sent at"), null=True, blank=True)
+
+    history = audited(exclude=["expiry_notified_at"])
 
     class Meta:
         ordering = ["supplier", "certification"]

@@ -179,6 +179,39 @@ def _anonymise_manufacturer(manufacturer: Manufacturer, label: str) -> list[str]
     return files
 
 
+def _scrub_supplier_history(supplier: Supplier, label: str) -> None:
+    """The audit trail keeps copies of every earlier state: they lose the same data."""
+    Supplier.history.filter(id=supplier.pk).update(
+        legal_name=label,
+        nib=supplier.nib,
+        address="",
+        latitude=supplier.latitude,
+        longitude=supplier.longitude,
+        **SCRUBBED_IN_HISTORY,
+    )
+    SupplierCertification.history.filter(supplier_id=supplier.pk).update(
+        number="anonymised", document=""
+    )
+
+
+def _scrub_manufacturer_history(manufacturer: Manufacturer, label: str) -> None:
+    """The audit trail keeps copies of every earlier state: they lose the same data."""
+    Manufacturer.history.filter(id=manufacturer.pk).update(
+        name=label, nib=None, website="", **SCRUBBED_IN_HISTORY
+    )
+    Plant.history.filter(manufacturer_id=manufacturer.pk).update(address="")
+    Demand.history.filter(manufacturer_id=manufacturer.pk).update(drawing="")
+
+
+#: Fields both kinds erase in their audit trail.
+SCRUBBED_IN_HISTORY = {
+    "contact_person": "",
+    "contact_phone": "",
+    "contact_email": "",
+    "verification_note": "",
+}
+
+
 def _detach_owner(supplier: Supplier, user: User) -> None:
     Supplier.objects.filter(pk=supplier.pk).update(owner=None)
 
@@ -197,6 +230,8 @@ class _Erasure:
 
     #: Erase the kind's own fields and rows; returns the stored files to delete.
     erase: Callable[[Any, str], list[str]]
+    #: Erase the same from the copies the audit trail keeps (``common.history``).
+    scrub_history: Callable[[Any, str], None]
     #: Fields ``full_clean`` skips (not editable, computed).
     exclude: frozenset[str]
     #: Notification parameters that may hold the organisation's name.
@@ -210,6 +245,7 @@ class _Erasure:
 ERASURES = {
     OrganisationKind.IKM: _Erasure(
         erase=_anonymise_supplier,
+        scrub_history=_scrub_supplier_history,
         exclude=frozenset({"size_class"}),
         notification_keys=("supplier", "party", "organisation"),
         detach=_detach_owner,
@@ -217,6 +253,7 @@ ERASURES = {
     ),
     OrganisationKind.MANUFACTURER: _Erasure(
         erase=_anonymise_manufacturer,
+        scrub_history=_scrub_manufacturer_history,
         exclude=frozenset(),
         notification_keys=("manufacturer", "party", "organisation"),
         detach=_detach_member,
@@ -235,7 +272,8 @@ def organisation_anonymise(*, organisation: Organisation) -> Organisation:
     and e-mails erased (a person who still belongs to another organisation only loses the
     link), and the organisation is suspended and inactive, so it is no longer matched (a
     rescore is announced). Partnerships, their events and the matches stay, pointing at the
-    anonymised organisation; the registered anonymisers scrub old names from their notes."""
+    anonymised organisation; the registered anonymisers scrub old names from their notes.
+    The audit trail keeps its records (who changed what, when) with the same data erased."""
     with transaction.atomic():
         current = locked(organisation)
         if current.anonymised_at is not None:
@@ -258,6 +296,7 @@ def organisation_anonymise(*, organisation: Organisation) -> Organisation:
         files = erasure.erase(current, label)
         current.full_clean(exclude=set(erasure.exclude))
         current.save()
+        erasure.scrub_history(current, label)
         erased_users: list[User] = []
         for user in users:
             if user.is_staff:

@@ -28,6 +28,7 @@ from ..models import (
     SupplierDraft,
     User,
 )
+from ..selectors.history import organisation_history
 from ..uploads import private_storage
 from .registry import export_sections
 from .summary import requests_of
@@ -281,8 +282,9 @@ def _organisation_sections(organisation: Organisation) -> dict[str, Any]:
 def organisation_export(*, organisation: Organisation) -> dict[str, Any]:
     """Everything stored about one organisation, as JSON-serialisable data: the
     organisation, its users (with their registration draft and notifications), its
-    capabilities and certifications or plants and demands, its deletion requests, and the
-    sections other apps registered (matches, partnerships with their events)."""
+    capabilities and certifications or plants and demands, its deletion requests, the audit
+    trail of those records, and the sections other apps registered (matches, partnerships
+    with their events)."""
     data = _organisation_sections(organisation)
     export: dict[str, Any] = {
         "format": EXPORT_FORMAT,
@@ -301,9 +303,28 @@ def organisation_export(*, organisation: Organisation) -> dict[str, Any]:
             for request in requests_of(organisation).order_by("created_at", "pk")
         ],
     }
+    export["history"] = _history_section(organisation)
     for key, section in export_sections.items():
         export[key] = section(organisation=organisation)
     return export
+
+
+def _history_section(organisation: Organisation) -> list[dict[str, Any]]:
+    """The audit trail of the organisation's records (``partners.selectors.history``)."""
+    return [
+        {
+            "at": _value(entry.when),
+            "by": entry.actor,
+            "record": entry.subject,
+            "action": entry.action,
+            "reason": entry.reason,
+            "changes": [
+                {"field": change.label, "before": change.before, "after": change.after}
+                for change in entry.changes
+            ],
+        }
+        for entry in organisation_history(organisation, limit=None)
+    ]
 
 
 def _documents_of(organisation: Organisation) -> list[tuple[str, str]]:

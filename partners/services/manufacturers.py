@@ -22,6 +22,7 @@ from .. import events
 from ..choices import DemandStatus
 from ..models import Manufacturer, Plant, User
 from .validation import assign, validate
+from .verification import identity_changes, identity_snapshot, reverification_apply
 
 MANUFACTURER_FIELDS = frozenset(
     {"name", "nib", "website", "contact_person", "contact_phone", "contact_email", "is_active"}
@@ -69,10 +70,13 @@ def manufacturer_update(
     sectors: Iterable[Sector] | None = None,
 ) -> Manufacturer:
     """Edit a manufacturer's profile (name, NIB, website, contact, sectors). Its
-    verification status is the staff's to change, not the member's."""
+    verification status is the staff's to change, not the member's; a change of name or
+    NIB of a verified company sends it back to verification (``reverification_apply``)."""
+    before = identity_snapshot(manufacturer)
     assign(manufacturer, data, MANUFACTURER_FIELDS - {"is_active"})
     validate(manufacturer)
     with transaction.atomic():
+        reverification_apply(manufacturer, identity_changes(manufacturer, before))
         manufacturer.save()
         if sectors is not None:
             manufacturer.sectors.set(sectors)

@@ -27,6 +27,7 @@ from .. import events
 from ..models import Supplier, SupplierCapability, SupplierCertification, User
 from ..uploads import checked_extension, private_storage, removed_on_error
 from .validation import assign, validate
+from .verification import identity_changes, identity_snapshot, reverification_apply
 
 SUPPLIER_FIELDS = frozenset(
     {
@@ -83,7 +84,8 @@ def supplier_update(
     kbli_codes: Iterable[KbliCode] | None = None,
 ) -> Supplier:
     """Edit an IKM's profile. Moving it to another regency also moves coordinates that were
-    only the old regency's centre, unless new coordinates are given."""
+    only the old regency's centre, unless new coordinates are given. A verified IKM whose
+    NIB or legal name changes goes back to verification (``reverification_apply``)."""
     if (
         "regency" in data
         and "latitude" not in data
@@ -93,9 +95,11 @@ def supplier_update(
         == (supplier.regency.latitude, supplier.regency.longitude)
     ):
         supplier.latitude = supplier.longitude = None
+    before = identity_snapshot(supplier)
     assign(supplier, data, SUPPLIER_FIELDS)
     validate_supplier(supplier)
     with transaction.atomic():
+        reverification_apply(supplier, identity_changes(supplier, before))
         supplier.save()
         if kbli_codes is not None:
             supplier.kbli_codes.set(kbli_codes)

@@ -25,8 +25,8 @@ and the notices. It sets the status with ``supplier_verification_set`` /
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from common.mail import send_templated_mail
 
 from .. import events, notices
-from ..choices import DemandStatus, OrganisationKind, VerificationStatus
+from ..choices import AuditReason, DemandStatus, OrganisationKind, VerificationStatus
 from ..models import Manufacturer, Supplier, User
 from ..notifications import notify
 from .validation import validate
@@ -73,6 +73,11 @@ ALLOWED_FROM = {
     Decision.REJECT: {VerificationStatus.PENDING},
     Decision.SUSPEND: {VerificationStatus.VERIFIED},
 }
+DECISION_REASON = {
+    Decision.VERIFY: AuditReason.VERIFY,
+    Decision.REJECT: AuditReason.REJECT,
+    Decision.SUSPEND: AuditReason.SUSPEND,
+}
 DONE = {
     Decision.VERIFY: _("%(organisation)s is verified; its people have been notified."),
     Decision.REJECT: _("%(organisation)s is rejected; the reason was e-mailed to its people."),
@@ -94,32 +99,110 @@ def decisions_open(organisation: Organisation) -> list[Decision]:
 # --- status -------------------------------------------------------------------------------
 
 
-def _verification_set(organisation: Organisation, status: str) -> bool:
+#: The fields a decision writes besides the status (see ``organisation_verification_decide``).
+DECISION_FIELDS = ("verification_decided_by", "verification_decided_at", "verification_note")
+
+
+def _verification_set(organisation: Organisation, status: str, *, also: Sequence[str] = ()) -> bool:
     """Set the verification status; ``verified_at`` records when it last became verified.
-    Returns whether anything changed."""
+    ``also`` names other fields the caller set, saved in the same write (and so in the
+    same audit record). Returns whether the status changed."""
     if organisation.verification_status == status:
         return False
     organisation.verification_status = status
     organisation.verified_at = timezone.now() if status == VerificationStatus.VERIFIED else None
     validate(organisation, exclude={"size_class"})
-    organisation.save(update_fields=["verification_status", "verified_at", "updated_at"])
+    organisation.save(update_fields=["verification_status", "verified_at", *also, "updated_at"])
     return True
 
 
-def supplier_verification_set(*, supplier: Supplier, status: str) -> Supplier:
+def supplier_verification_set(
+    *, supplier: Supplier, status: str, also: Sequence[str] = ()
+) -> Supplier:
     """Set an IKM's verification status and announce it (no record, no notice: staff
     decisions go through ``organisation_verification_decide``)."""
     with transaction.atomic():
-        if _verification_set(supplier, status):
+        if _verification_set(supplier, status, also=also):
             events.supplier_changed.send(supplier_id=supplier.pk)
     return supplier
 
 
-def manufacturer_verification_set(*, manufacturer: Manufacturer, status: str) -> Manufacturer:
+def manufacturer_verification_set(
+    *, manufacturer: Manufacturer, status: str, also: Sequence[str] = ()
+) -> Manufacturer:
     """Set a manufacturer's verification status (no record, no notice: staff decisions go
     through ``organisation_verification_decide``)."""
-    _verification_set(manufacturer, status)
+    _verification_set(manufacturer, status, also=also)
     return manufacturer
+
+
+# --- re-verification ----------------------------------------------------------------------
+
+#: What identifies an organisation to the ministry: a change sends it back to verification.
+IDENTITY_FIELDS = {
+    OrganisationKind.IKM: ("legal_name", "nib"),
+    OrganisationKind.MANUFACTURER: ("name", "nib"),
+}
+
+
+#: What the organisation's people read on the page after such a change.
+REVERIFYING_MESSAGE = _(
+    "You changed the NIB or legal name, so the ministry verifies them again. Until then "
+    "you are not offered to partners; partnerships already under way continue."
+)
+
+
+def identity_changes(organisation: Organisation, before: Mapping[str, Any]) -> list[str]:
+    """The identity fields whose value now differs from ``before`` (field → old value)."""
+    return [
+        name
+        for name in IDENTITY_FIELDS[organisation.kind]
+        if name in before and before[name] != getattr(organisation, name)
+    ]
+
+
+def identity_snapshot(organisation: Organisation) -> dict[str, Any]:
+    """The identity fields as they are now, to compare after an edit."""
+    return {name: getattr(organisation, name) for name in IDENTITY_FIELDS[organisation.kind]}
+
+
+def reverification_apply(organisation: Organisation, changed: Iterable[str]) -> bool:
+    """Call inside the edit's transaction, before it saves: when a *verified*
+    organisation's NIB or legal name is among the ``changed`` fields, it goes back to
+    pending verification in the same save (its audit record carries the reason).
+
+    Decision (docs/adr/0017-audit-trail-and-reverification.md): it is withdrawn meanwhile,
+    not matched under its last verified identity. The engine loads only verified
+    organisations, so its suggestions go at the rescore the edit announces; reviewed
+    matches and partnerships under way stay. Its people are told why. Returns whether it
+    was sent back."""
+    identity = set(IDENTITY_FIELDS[organisation.kind])
+    if not organisation.is_verified or not identity.intersection(changed):
+        return False
+    organisation.verification_status = VerificationStatus.PENDING
+    organisation.verified_at = None
+    organisation._change_reason = AuditReason.REVERIFY  # type: ignore[union-attr]
+    for user in organisation.people():
+        if user.is_active:
+            notify(
+                user=user,
+                kind=notices.ORGANISATION_REVERIFYING,
+                params={"organisation": organisation.display_name},
+                url=_page_url(organisation.kind),
+            )
+    if isinstance(organisation, Manufacturer):
+        # Its demands are matched only while it is verified: rescore the open ones.
+        for demand_id in organisation.demands.filter(status=DemandStatus.OPEN).values_list(
+            "pk", flat=True
+        ):
+            events.demand_changed.send(demand_id=demand_id)
+    logger.info(
+        "%s %s changed its identity (%s): back to verification",
+        organisation.kind.value,
+        organisation.pk,
+        ", ".join(sorted(identity.intersection(changed))),
+    )
+    return True
 
 
 # --- decisions ----------------------------------------------------------------------------
@@ -184,16 +267,16 @@ def organisation_verification_decide(
             )
         status = TARGET_STATUS[decision]
         # Who decided, when and why stays on the record (the reason is shown to the
-        # organisation on its own pages).
-        model.objects.filter(pk=current.pk).update(
-            verification_decided_by=by,
-            verification_decided_at=timezone.now(),
-            verification_note=reason if decision != Decision.VERIFY else "",
-        )
+        # organisation on its own pages), written with the status: one audit record.
+        current.verification_decided_by = by
+        current.verification_decided_at = timezone.now()
+        current.verification_note = reason if decision != Decision.VERIFY else ""
+        current._history_user = by  # type: ignore[union-attr]
+        current._change_reason = DECISION_REASON[decision]  # type: ignore[union-attr]
         if isinstance(current, Supplier):  # kind IKM
-            supplier_verification_set(supplier=current, status=status)
+            supplier_verification_set(supplier=current, status=status, also=DECISION_FIELDS)
         else:
-            manufacturer_verification_set(manufacturer=current, status=status)
+            manufacturer_verification_set(manufacturer=current, status=status, also=DECISION_FIELDS)
             # Whether its demands are matched follows its status: rescore the open ones.
             for demand_id in current.demands.filter(status=DemandStatus.OPEN).values_list(
                 "pk", flat=True

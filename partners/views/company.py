@@ -51,6 +51,7 @@ from ..selectors.manufacturers import (
 )
 from ..services import demands as demand_services
 from ..services import manufacturers as manufacturer_services
+from ..services.verification import REVERIFYING_MESSAGE
 from .company_session import (
     SESSION_COMPANY,
     company_choose,
@@ -151,6 +152,7 @@ def company_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     company = company_detail(company=company)
     form = ManufacturerForm(request.POST or None, initial=ManufacturerForm.initial_for(company))
     if request.method == "POST" and form.is_valid():
+        was_verified = company.is_verified
         try:
             manufacturer_services.manufacturer_update(
                 manufacturer=company,
@@ -161,6 +163,8 @@ def company_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The company profile is saved."))
+            if was_verified and not company.is_verified:
+                messages.warning(request, REVERIFYING_MESSAGE)
             return redirect("partners:company")
     return render(request, "partners/company_form.html", {"form": form, "company": company})
 

@@ -38,6 +38,7 @@ from ..services.suppliers import (
     certificate_update,
     supplier_update,
 )
+from ..services.verification import REVERIFYING_MESSAGE
 from .registration import location_context, progress, step_url
 
 
@@ -125,6 +126,7 @@ def ikm_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     forms = [identity, location, contact]
     valid = [form.is_valid() for form in forms] if data is not None else [False]  # every form
     if all(valid):
+        was_verified = supplier.is_verified
         try:
             supplier_update(
                 supplier=supplier,
@@ -139,6 +141,8 @@ def ikm_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_service_errors(forms, error)
         else:
             messages.success(request, _("Your IKM's details are saved."))
+            if was_verified and not supplier.is_verified:
+                messages.warning(request, REVERIFYING_MESSAGE)
             return redirect("partners:my_ikm")
     return render(
         request,

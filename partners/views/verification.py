@@ -21,6 +21,7 @@ from ..forms.verification import VerificationDecisionForm, VerificationFilterFor
 from ..models import Manufacturer, Supplier
 from ..permissions import staff_required
 from ..selectors import verification as selectors
+from ..selectors.history import organisation_history
 from ..services import verification as services
 
 
@@ -98,6 +99,7 @@ def _detail_context(kind: str, organisation, form: VerificationDecisionForm) -> 
         "name": organisation.display_name,
         "form": form,
         "decisions": services.decisions_open(organisation),
+        "history": organisation_history(organisation),
     }
 
 

@@ -18,6 +18,7 @@ from common.htmx import render_page_or_fragment
 from common.paging import paginate, query_without_page
 from partners.choices import LegalForm, SizeClass, VerificationStatus
 from partners.permissions import staff_required
+from partners.selectors.history import organisation_history
 
 from ..exports import Column, export_response
 from ..filters.suppliers import SupplierFilterSet, regency_choices
@@ -196,8 +197,13 @@ def supplier_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @staff_required
 def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A supplier's profile: identity, location, capabilities, certificates, matches, near
-    misses and partnerships."""
-    return render(request, "matchmaking/supplier_detail.html", {"profile": supplier_profile(pk=pk)})
+    misses, partnerships and the audit trail of its changes."""
+    profile = supplier_profile(pk=pk)
+    return render(
+        request,
+        "matchmaking/supplier_detail.html",
+        {"profile": profile, "history": organisation_history(profile.supplier)},
+    )
 
 
 urlpatterns = [

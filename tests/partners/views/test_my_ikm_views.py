@@ -7,7 +7,9 @@ import pytest
 
 from components.choices import Unit
 from partners import events
+from partners.choices import VerificationStatus
 from partners.models import (
+    Supplier,
     SupplierCapability,
     SupplierCertification,
 )
@@ -34,9 +36,6 @@ from tests.partners.views.ikm_helpers import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-# --- My IKM -------------------------------------------------------------------------------
 
 
 # --- My IKM -------------------------------------------------------------------------------
@@ -174,6 +173,29 @@ def test_editing_the_profile_keeps_typed_values_on_error_and_saves_when_valid(
     assert (supplier.latitude, supplier.longitude) == (-6.98, 109.13)  # the new regency's centre
     assert supplier.contact_phone == "0272 321 456"
     assert changes == [supplier.pk]
+
+
+def test_a_verified_owner_changing_the_nib_is_told_the_ikm_is_verified_again(
+    owner_client, registered, cat, owner
+):
+    supplier, _capability = registered
+    supplier.verification_status = VerificationStatus.VERIFIED
+    supplier.save(update_fields=["verification_status"])
+    data = {
+        **identity(cat, nib="9120000000333", legal_name="CV Logam Jaya"),
+        **location(cat, regency="33.28", sentra="Sentra Logam Tegal"),
+        **contact(),
+    }
+
+    response = owner_client.post("/ikm/edit/", data, follow=True)
+
+    supplier.refresh_from_db()
+    assert supplier.nib == "9120000000333"
+    assert supplier.verification_status == VerificationStatus.PENDING
+    assert "the ministry verifies them again" in response.content.decode()
+    record = Supplier.history.filter(id=supplier.pk).latest()
+    assert record.history_user == owner
+    assert (record.prev_record.nib, record.nib) == ("9120000000111", "9120000000333")
 
 
 def test_adding_a_certificate_with_a_scan_stores_it_and_announces_a_rescore(
