@@ -65,9 +65,10 @@ def record_baseline(apps: Any, app_label: str, model_names: Sequence[str]) -> No
                     through = apps.get_model(app_label, f"Historical{model_name}_{field.name}")
                 except LookupError:
                     continue  # not audited
-                source = model_name.lower()
-                target = field.related_model._meta.model_name
+                source = f"{model_name.lower()}_id"
+                target = f"{field.related_model._meta.model_name}_id"
+                links = field.remote_field.through.objects.filter(**{source: row.pk})
                 through.objects.bulk_create(
-                    through(history=record, **{f"{source}_id": row.pk, f"{target}_id": pk})
-                    for pk in getattr(row, field.name).values_list("pk", flat=True)
+                    through(history=record, id=link_id, **{source: row.pk, target: target_id})
+                    for link_id, target_id in links.values_list("pk", target)
                 )

@@ -14,6 +14,8 @@ from typing import IO, Any
 
 from django.utils import timezone
 
+from common.people import display_name
+
 from ..choices import OrganisationKind
 from ..models import (
     Demand,
@@ -310,11 +312,19 @@ def organisation_export(*, organisation: Organisation) -> dict[str, Any]:
 
 
 def _history_section(organisation: Organisation) -> list[dict[str, Any]]:
-    """The audit trail of the organisation's records (``partners.selectors.history``)."""
+    """The audit trail of the organisation's records (``partners.selectors.history``); like
+    the partnership events, it names the organisation's own people but not the officers."""
+    people = {person.pk for person in organisation.people()}
+
+    def by(user: User | None) -> str:
+        if user is None:
+            return "system"
+        return display_name(user) if user.pk in people else "ministry staff"
+
     return [
         {
             "at": _value(entry.when),
-            "by": entry.actor,
+            "by": by(entry.user),
             "record": entry.subject,
             "action": entry.action,
             "reason": entry.reason,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -19,6 +20,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from common.people import display_name
+from components.templatetags.quantities import quantity
 
 from ..choices import AuditReason
 from ..models import (
@@ -51,11 +53,14 @@ class Entry:
     """One edit in the trail."""
 
     when: datetime.datetime
+    #: Who made the change as shown to staff ("System" for the application itself).
     actor: str
     subject: str
     action: str
     reason: str = ""
     changes: list[Change] = field(default_factory=list)
+    #: The account that made the change, if any.
+    user: Any = None
 
 
 def organisation_history(organisation: Organisation, *, limit: int | None = 100) -> list[Entry]:
@@ -124,6 +129,7 @@ def _entries(records: models.QuerySet, subject: Any) -> Iterator[Entry]:
             action=str(ACTIONS["+" if created else last.history_type]),
             reason=reason,
             changes=changes,
+            user=last.history_user,
         )
 
 
@@ -142,21 +148,31 @@ class _Deleted:
 
 
 def _edits(rows: list[Any]) -> Iterable[list[Any]]:
-    """Consecutive snapshots of one object by one actor within ``SAME_EDIT``."""
+    """The snapshots of one edit: a save, then the snapshots its many-to-many fields added
+    (same object, same actor, within ``SAME_EDIT``, no other field changed)."""
     group: list[Any] = []
     for row in rows:
-        if group and (
-            row.id != group[-1].id
-            or row.history_user_id != group[-1].history_user_id
-            or row.history_date - group[-1].history_date > SAME_EDIT
-            or row.history_type == "-"
-            or group[-1].history_type == "-"
-        ):
+        if group and not _follows(row, group[-1]):
             yield group
             group = []
         group.append(row)
     if group:
         yield group
+
+
+def _follows(row: Any, before: Any) -> bool:
+    """Whether ``row`` only records the many-to-many fields of the save ``before``."""
+    return (
+        row.id == before.id
+        and row.history_type == "~"
+        and before.history_type != "-"
+        and row.history_user_id == before.history_user_id
+        and row.history_date - before.history_date <= SAME_EDIT
+        and all(
+            getattr(row, field.attname) == getattr(before, field.attname)
+            for field in row.tracked_fields
+        )
+    )
 
 
 def _reason(group: list[Any]) -> str:
@@ -195,4 +211,6 @@ def _shown(model_field: Any, value: Any) -> str:
         return str(formats.localize(value))
     if isinstance(model_field, models.FileField):
         return str(value).rsplit("/", 1)[-1]
+    if isinstance(value, int | float | Decimal):
+        return quantity(value)
     return str(formats.localize(value, use_l10n=True))

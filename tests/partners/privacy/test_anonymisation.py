@@ -12,8 +12,17 @@ from matchmaking.models import Match, MatchDecision
 from matchmaking.partnerships import notices as matching_notices
 from partners import notices
 from partners.choices import DeletionStatus, DemandStatus, VerificationStatus
-from partners.models import Notification, SupplierCertification
+from partners.models import (
+    Demand,
+    Manufacturer,
+    Notification,
+    Plant,
+    Supplier,
+    SupplierCertification,
+)
 from partners.privacy import anonymisation, deletion
+from partners.services.manufacturers import manufacturer_update
+from partners.services.suppliers import supplier_update
 from partners.uploads import private_storage
 from tests.matchmaking import factories as mf
 from tests.partners.factories import ManufacturerFactory, SupplierFactory, UserFactory
@@ -187,6 +196,51 @@ def test_confirming_anonymises_the_manufacturer_cancels_its_open_demands_and_kee
         assert value not in rows
     partnership.refresh_from_db()
     assert partnership.demand_id == demand.pk and partnership.events.count() == 2
+
+
+def test_the_audit_trail_keeps_its_records_without_the_personal_data(
+    media, staff, django_capture_on_commit_callbacks
+):
+    supplier = ikm_with_personal_data()
+    old_nib = supplier.nib
+    supplier_update(supplier=supplier, data={"contact_phone": "0812 9999 0000"})
+    manufacturer, demand = manufacturer_with_demand()
+    manufacturer_update(manufacturer=manufacturer, data={"website": "https://km.example.id"})
+    recorded = Supplier.history.filter(id=supplier.pk).count()
+
+    for organisation in (supplier, manufacturer):
+        request = deletion.deletion_request_create(
+            organisation=organisation, by=organisation.people()[0]
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            deletion.deletion_request_confirm(deletion_request=request, by=staff)
+
+    trail = strings(
+        [
+            list(Supplier.history.filter(id=supplier.pk).values()),
+            list(SupplierCertification.history.filter(supplier_id=supplier.pk).values()),
+            list(Manufacturer.history.filter(id=manufacturer.pk).values()),
+            list(Plant.history.filter(manufacturer_id=manufacturer.pk).values()),
+            list(Demand.history.filter(manufacturer_id=manufacturer.pk).values()),
+        ]
+    )
+    for value in (
+        "CV Ceper Logam Utama",
+        old_nib,
+        "Ibu Wahyuni Sri",
+        "0272 321 456",
+        "0812 9999 0000",
+        "sri@cvceper.example.id",
+        "PT Kereta Madiun",
+        "Hendro",
+        "0351 452 271",
+        "keretamadiun",
+        "km.example.id",
+        "drawings/",
+        "certificates/",
+    ):
+        assert value not in trail
+    assert Supplier.history.filter(id=supplier.pk).count() > recorded  # kept, one more
 
 
 def test_the_admin_history_no_longer_names_the_ikm_or_its_owner(media, staff):

@@ -7,10 +7,13 @@ import json
 import zipfile
 
 import pytest
+from django.utils import translation
 
 from matchmaking.partnerships import notices as matching_notices
 from partners.models import Notification, NotificationSetting, SupplierCertification
 from partners.privacy import deletion, export
+from partners.services.suppliers import supplier_update
+from partners.services.verification import organisation_verification_decide
 from partners.uploads import private_storage
 from tests.matchmaking import factories as mf
 from tests.partners.privacy.data import (
@@ -74,6 +77,32 @@ def test_ikm_export_holds_everything_stored_about_it_and_only_its_own_data(media
         "rina@inka",
     ):
         assert foreign not in text
+
+
+def test_the_export_holds_the_audit_trail_naming_its_own_people_but_not_the_officers(staff):
+    supplier = ikm_with_personal_data()
+    supplier._history_user = supplier.owner
+    supplier_update(supplier=supplier, data={"contact_phone": "0812 1111 2222"})
+    organisation_verification_decide(
+        organisation=supplier, decision="suspend", reason="Izin usaha dicabut", by=staff
+    )
+
+    with translation.override("en"):
+        history = export.organisation_export(organisation=supplier)["history"]
+
+    decision, edit = history[0], history[1]
+    assert (decision["by"], decision["reason"]) == (
+        "ministry staff",
+        "Verification decision: suspended",
+    )
+    assert edit["by"] == "Budi SantosoSri"
+    assert {"field": "contact phone", "before": "0272 321 456", "after": "0812 1111 2222"} in edit[
+        "changes"
+    ]
+    assert ("Profile", "created", "system") in {
+        (h["record"], h["action"], h["by"]) for h in history
+    }
+    assert staff.username not in strings(history)
 
 
 def test_manufacturer_export_has_plants_demands_and_partnerships_but_no_unreviewed_suggestions(
