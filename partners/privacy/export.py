@@ -311,6 +311,11 @@ def organisation_export(*, organisation: Organisation) -> dict[str, Any]:
     return export
 
 
+def _officer(field: str, value: str) -> str:
+    """Which officer decided is not part of the export."""
+    return "ministry staff" if field == "verification_decided_by" and value != "—" else value
+
+
 def _history_section(organisation: Organisation) -> list[dict[str, Any]]:
     """The audit trail of the organisation's records (``partners.selectors.history``); like
     the partnership events, it names the organisation's own people but not the officers."""
@@ -329,7 +334,11 @@ def _history_section(organisation: Organisation) -> list[dict[str, Any]]:
             "action": entry.action,
             "reason": entry.reason,
             "changes": [
-                {"field": change.label, "before": change.before, "after": change.after}
+                {
+                    "field": change.label,
+                    "before": _officer(change.name, change.before),
+                    "after": _officer(change.name, change.after),
+                }
                 for change in entry.changes
             ],
         }

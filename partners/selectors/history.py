@@ -41,8 +41,10 @@ ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 @dataclass(frozen=True)
 class Change:
-    """One field of one entry: its label and the values before and after, as shown."""
+    """One field of one entry: its name, its label and the values before and after, as
+    shown."""
 
+    name: str
     label: str
     before: str
     after: str
@@ -189,6 +191,7 @@ def _changes(new: Any, old: Any) -> Iterator[Change]:
     for change in delta.changes:
         model_field = model._meta.get_field(change.field)
         yield Change(
+            name=change.field,
             label=str(model_field.verbose_name),
             before=_shown(model_field, change.old),
             after=_shown(model_field, change.new),
