@@ -305,13 +305,14 @@ def organisation_verification_decide(
                     url=url,
                 )
             )
+        # The reason stays out of the log: free text may name people or numbers.
         logger.info(
             "staff user %s decided %s on %s %s (%s)",
             by.pk,
             decision.value,
             kind.value,
             current.pk,
-            reason or "no reason",
+            "with a reason" if reason else "no reason",
         )
     organisation.verification_status = current.verification_status
     organisation.verified_at = current.verified_at
