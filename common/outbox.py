@@ -37,6 +37,11 @@ SWEEP_BATCH = 500
 MAIL_RETRY_AFTER = timedelta(minutes=30)
 #: ... and at most this many attempts in all.
 MAIL_MAX_ATTEMPTS = 30
+#: A sent e-mail is kept this long (to answer "did it go out?"), then deleted with its
+#: addresses and body (which may hold a password-reset link).
+MAIL_KEEP_SENT = timedelta(days=7)
+#: An e-mail that could not be sent is kept this long for the operator, then deleted.
+MAIL_KEEP_FAILED = timedelta(days=30)
 
 
 def enqueue(task_name: str, *args: Any) -> OutboxTask:
@@ -79,10 +84,11 @@ def deliver(row_id: int) -> bool:
 
 def sweep(*, grace_seconds: int = SWEEP_GRACE_SECONDS) -> int:
     """Publish the stored calls the after-commit delivery could not (oldest first); stops at
-    the first broker failure. Also re-queues e-mails whose task gave up. Returns how many
-    calls were published."""
+    the first broker failure. Also re-queues e-mails whose task gave up and deletes old
+    ones (``mail_purge``). Returns how many calls were published."""
     cutoff = timezone.now() - timedelta(seconds=grace_seconds)
     _requeue_unsent_mail()
+    mail_purge()
     published = 0
     ids = list(
         OutboxTask.objects.filter(created_at__lte=cutoff).values_list("pk", flat=True)[:SWEEP_BATCH]
@@ -117,6 +123,31 @@ def _requeue_unsent_mail() -> None:
 
 
 # --- e-mail -----------------------------------------------------------------------------
+
+
+def mail_purge() -> int:
+    """Delete e-mails sent more than ``MAIL_KEEP_SENT`` ago and those given up on more than
+    ``MAIL_KEEP_FAILED`` ago; returns how many."""
+    now = timezone.now()
+    deleted, _ = OutgoingMail.objects.filter(sent_at__lte=now - MAIL_KEEP_SENT).delete()
+    given_up, _ = OutgoingMail.objects.filter(
+        sent_at__isnull=True,
+        attempts__gte=MAIL_MAX_ATTEMPTS,
+        created_at__lte=now - MAIL_KEEP_FAILED,
+    ).delete()
+    return deleted + given_up
+
+
+def mail_forget(addresses: list[str]) -> int:
+    """Delete the stored e-mails to any of ``addresses`` (an erased person's), sent or not;
+    returns how many."""
+    ids = [
+        mail.pk
+        for mail in OutgoingMail.objects.only("pk", "to")
+        if {address.lower() for address in mail.to} & {a.lower() for a in addresses if a}
+    ]
+    deleted, _ = OutgoingMail.objects.filter(pk__in=ids).delete()
+    return deleted
 
 
 def mail_queue(*, subject: str, body: str, to: list[str], from_email: str = "") -> OutgoingMail:

@@ -140,13 +140,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The web process (matchmaking/wsgi.py sets JEMBATAN_PROCESS=web) is held to a short
+# statement timeout, so no page waits on a runaway query; the worker, beat and management
+# commands (a full rescore writes in large batches, migrations) to a long one.
+WEB_PROCESS = os.environ.get("JEMBATAN_PROCESS", "") == "web"
+DB_STATEMENT_TIMEOUT_MS = (
+    int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "10000"))
+    if WEB_PROCESS
+    else int(os.environ.get("DB_WORKER_STATEMENT_TIMEOUT_MS", "600000"))
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A refused or hung server fails fast instead of holding the request (seconds).
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "2")),
-        "options": "-c statement_timeout={}".format(
-            int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
-        ),
+        "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
@@ -357,6 +364,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+if not DEBUG:
+    # The browsable API's pages carry inline styles the Content-Security-Policy refuses:
+    # outside local development the API answers JSON only.
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not LOCAL)

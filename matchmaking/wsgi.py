@@ -12,6 +12,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchmaking.settings")
+# Pages get the web process's short database statement timeout (settings.py).
+os.environ.setdefault("JEMBATAN_PROCESS", "web")
 
 application = get_wsgi_application()
 

@@ -139,3 +139,61 @@ def test_tls_terminating_proxy_settings_come_from_the_environment():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "600 False False ('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+PRINT_STATEMENT_TIMEOUT = (
+    "import os, django; django.setup(); from django.conf import settings as s; "
+    "print(s.DATABASES['default']['OPTIONS']['options'])"
+)
+PRINT_WSGI_STATEMENT_TIMEOUT = (
+    "import matchmaking.wsgi; from django.conf import settings as s; "
+    "print(s.DATABASES['default']['OPTIONS']['options'])"
+)
+
+
+def settings_line(code: str, **env: str) -> str:
+    clean_env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "matchmaking.settings",
+        "JEMBATAN_ENV": "local",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/jembatan_never_connected",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=clean_env | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_web_process_gets_a_short_statement_timeout_and_the_worker_a_long_one():
+    assert settings_line(PRINT_WSGI_STATEMENT_TIMEOUT) == "-c statement_timeout=10000"
+    assert settings_line(PRINT_STATEMENT_TIMEOUT) == "-c statement_timeout=600000"
+    assert (
+        settings_line(
+            PRINT_WSGI_STATEMENT_TIMEOUT,
+            DB_STATEMENT_TIMEOUT_MS="4000",
+            DB_WORKER_STATEMENT_TIMEOUT_MS="90000",
+        )
+        == "-c statement_timeout=4000"
+    )
+    assert (
+        settings_line(PRINT_STATEMENT_TIMEOUT, DB_WORKER_STATEMENT_TIMEOUT_MS="90000")
+        == "-c statement_timeout=90000"
+    )
+
+
+def test_outside_local_development_the_api_answers_json_only():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.REST_FRAMEWORK.get('DEFAULT_RENDERER_CLASSES', 'default'))"
+    )
+    production = settings_line(code, JEMBATAN_ENV="production", SECRET_KEY="x" * 60)
+    local = settings_line(code)
+
+    assert production == "['rest_framework.renderers.JSONRenderer']"
+    assert local == "default"  # the browsable API while developing

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from common.files import delete_files_on_commit
+from common.outbox import mail_forget
 
 from .. import events
 from ..choices import DemandStatus, OrganisationKind, VerificationStatus
@@ -279,6 +280,7 @@ def organisation_anonymise(*, organisation: Organisation) -> Organisation:
         if current.anonymised_at is not None:
             return current
         users = current.people()
+        contact_email, emails = current.contact_email, {user.pk: user.email for user in users}
         erasure = ERASURES[current.kind]
         label = anonymised_label(current)
         old_name = str(current)
@@ -306,6 +308,8 @@ def organisation_anonymise(*, organisation: Organisation) -> Organisation:
                 continue
             _user_erase(user)
             erased_users.append(user)
+        # e-mail stored for sending, or kept a few days after, to the erased addresses
+        mail_forget([contact_email, *(emails[user.pk] for user in erased_users)])
         _scrub_notifications(old_name, label, erasure.notification_keys)
         _scrub_admin_history(current, label, erased_users)
         for _key, anonymiser in anonymisers.items():

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.forms.models import model_to_dict
 
+from common.models import OutgoingMail
 from matchmaking.choices import MatchStatus, PartnershipStage
 from matchmaking.engine import rescoring as matching
 from matchmaking.models import Match, MatchDecision
@@ -207,6 +208,8 @@ def test_the_audit_trail_keeps_its_records_without_the_personal_data(
     manufacturer, demand = manufacturer_with_demand()
     manufacturer_update(manufacturer=manufacturer, data={"website": "https://km.example.id"})
     recorded = Supplier.history.filter(id=supplier.pk).count()
+    for address in (supplier.owner.email, "someone.else@example.id"):
+        OutgoingMail.objects.create(subject="Halo", body="...", from_email="j@x.id", to=[address])
 
     for organisation in (supplier, manufacturer):
         request = deletion.deletion_request_create(
@@ -241,6 +244,8 @@ def test_the_audit_trail_keeps_its_records_without_the_personal_data(
     ):
         assert value not in trail
     assert Supplier.history.filter(id=supplier.pk).count() > recorded  # kept, one more
+    # the e-mail stored for the erased owner goes too; another person's stays
+    assert list(OutgoingMail.objects.values_list("to", flat=True)) == [["someone.else@example.id"]]
 
 
 def test_the_admin_history_no_longer_names_the_ikm_or_its_owner(media, staff):
