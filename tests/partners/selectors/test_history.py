@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from common.history import record_baseline
+from common.people import display_name
 from matchmaking.models import MatchingPolicy
 from partners.choices import AuditReason
 from partners.models import Supplier, SupplierCapability
@@ -105,7 +106,7 @@ def test_a_verification_decision_names_the_officer_and_the_decision(cat, staff):
     )
 
     entry = organisation_history(ikm)[0]
-    assert entry.actor == staff.get_full_name() or staff.username
+    assert entry.actor == "Sri" == display_name(staff)
     assert entry.reason == AuditReason.REJECT.label
     changes = {change.label: (change.before, change.after) for change in entry.changes}
     assert changes["verification status"] == ("pending verification", "rejected")
