@@ -15,7 +15,7 @@ import pytest
 
 from matchmaking.models import Partnership
 from matchmaking.settings import content_security_policy
-from partners.models import Demand
+from partners.models import Demand, Supplier
 from tests.e2e.conftest import DEMO_PASSWORD, log_in, screenshot
 from tests.e2e.test_self_service import owner_with_registration_at_step_3
 
@@ -107,7 +107,8 @@ def test_no_csp_violation_for_visitors(page):
 def test_no_csp_violation_on_the_staff_workspace(page, with_tiles):
     demand = Demand.objects.filter(status="open").order_by("pk").first() or Demand.objects.first()
     partnership = Partnership.objects.order_by("pk").first()
-    assert demand is not None and partnership is not None
+    supplier = Supplier.objects.order_by("pk").first()
+    assert demand is not None and partnership is not None and supplier is not None
     log_in(page, "staff")
     page.wait_for_url("**/staff/")
     check_pages(
@@ -120,6 +121,12 @@ def test_no_csp_violation_on_the_staff_workspace(page, with_tiles):
             ("/staff/partnerships/", "staff-pipeline", None),
             (f"/staff/partnerships/{partnership.pk}/", "staff-partnership", None),
             ("/staff/suppliers/", "staff-directory", None),
+            (f"/staff/suppliers/{supplier.pk}/", "staff-supplier", "#organisation-history"),
+            (
+                f"/staff/verification/ikm/{supplier.pk}/",
+                "staff-verification",
+                "#organisation-history",
+            ),
             ("/staff/suppliers/map/", "staff-map", ".leaflet-container"),
             ("/staff/coaching/", "staff-coaching", None),
             ("/staff/rescoring/", "staff-rescoring", None),

@@ -164,4 +164,10 @@ def test_workspace_reads_on_a_phone(browser, demo_server):
         overflow = page_overflow(page)
         assert overflow <= PHONE["width"] + 1, (path, overflow)
         screenshot(page, name)
+    # A supplier's page, its audit trail at the bottom, reads on the phone too.
+    supplier_id = page.locator("[data-supplier-id]").first.get_attribute("data-supplier-id")
+    page.goto(f"/staff/suppliers/{supplier_id}/")
+    page.locator("#organisation-history li").first.wait_for()
+    assert page_overflow(page) <= PHONE["width"] + 1
+    screenshot(page, "phone-05-supplier-history")
     context.close()
