@@ -17,16 +17,23 @@ PRINT_SETTINGS = (
 )
 
 
-def run_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    clean_env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "matchmaking.settings"}
+CLEAN_ENV = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "matchmaking.settings"}
+
+
+def run_python(*args: str, timeout: int = 60, **env: str) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter in the project, with a clean environment plus ``env``."""
     return subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS],
+        [sys.executable, *args],
         cwd=settings.BASE_DIR,
-        env=clean_env | env,
+        env=CLEAN_ENV | env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
+
+
+def run_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    return run_python("-c", PRINT_SETTINGS, **env)
 
 
 def test_production_without_secret_key_refuses_to_start():
@@ -67,15 +74,7 @@ def test_a_broker_url_switches_celery_out_of_eager_mode():
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean_env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "matchmaking.settings"}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=clean_env | env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_python("manage.py", *args, timeout=120, **env)
 
 
 PRODUCTION = {
@@ -100,15 +99,7 @@ def test_production_sends_hsts_with_subdomains_and_preload_and_redirects_to_http
         " s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER, s.SESSION_COOKIE_SECURE,"
         " s.CSRF_COOKIE_SECURE)"
     )
-    clean_env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "matchmaking.settings"}
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=settings.BASE_DIR,
-        env=clean_env | PRODUCTION,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python("-c", probe, **PRODUCTION)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "31536000 True True True None True True"
@@ -120,21 +111,14 @@ def test_tls_terminating_proxy_settings_come_from_the_environment():
         "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD, s.SECURE_SSL_REDIRECT,"
         " s.SECURE_PROXY_SSL_HEADER)"
     )
-    clean_env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "matchmaking.settings"}
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=settings.BASE_DIR,
-        env=clean_env
-        | PRODUCTION
-        | {
-            "SECURE_HSTS_SECONDS": "600",
-            "SECURE_HSTS_PRELOAD": "false",
-            "SECURE_SSL_REDIRECT": "false",
-            "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = run_python(
+        "-c",
+        probe,
+        **PRODUCTION,
+        SECURE_HSTS_SECONDS="600",
+        SECURE_HSTS_PRELOAD="false",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
     )
 
     assert result.returncode == 0, result.stderr
@@ -152,20 +136,12 @@ PRINT_WSGI_STATEMENT_TIMEOUT = (
 
 
 def settings_line(code: str, **env: str) -> str:
-    clean_env = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_SETTINGS_MODULE": "matchmaking.settings",
+    """The last line ``code`` prints, run locally with a PostgreSQL URL (never connected)."""
+    local = {
         "JEMBATAN_ENV": "local",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/jembatan_never_connected",
     }
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=settings.BASE_DIR,
-        env=clean_env | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python("-c", code, **(local | env))
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 
