@@ -89,8 +89,11 @@ def reference_row(
     params: Params,
 ) -> RowScore:
     exact = row.component_type_id == demand.component_type_id
-    required = demand.type_processes | demand.extra_processes
-    missing = set() if exact else required - row.processes
+    # the demand's own process list, or its type's when it lists none (issue 11)
+    required = demand.extra_processes or demand.type_processes
+    # declared processes; only an exact-type row declaring none is assumed to do its type's
+    effective = row.processes or (demand.type_processes if exact else frozenset())
+    missing = required - effective
     if demand.material_id is None:
         material = "not_required"
     elif demand.material_id in row.materials:
@@ -115,11 +118,7 @@ def reference_row(
         capacity = NEUTRAL
     else:
         capacity = min(max(row.free_capacity * factor, 0.0) / demand.quantity, 1.0)
-    if required:
-        effective = set(row.processes) | (demand.type_processes if exact else set())
-        coverage = (len(required) - len(required - effective)) / len(required)
-    else:
-        coverage = 1.0
+    coverage = (len(required) - len(missing)) / len(required) if required else 1.0
     preferred = demand.preferred_certifications
     preferred_share = (
         sum(is_valid(row, c, demand.needed_by) for c in preferred) / len(preferred)

@@ -137,19 +137,17 @@ def explanations(
     )
     required = demand.required_processes
     if required:
-        effective = set(_ids(candidates.vocab.processes.decode(candidates.processes[row])))
-        if check.exact_type[row]:
-            effective |= demand.type_processes
-        reasons.append(
-            Reason(
-                ReasonCode.PROCESSES,
-                {
-                    "covered": len(required & effective),
-                    "required": len(required),
-                    "missing_ids": tuple(sorted(required - effective)),
-                },
-            )
-        )
+        declared = set(_ids(candidates.vocab.processes.decode(candidates.processes[row])))
+        assumed = bool(check.exact_type[row]) and not declared
+        effective = set(demand.type_processes) if assumed else declared
+        params: dict[str, ParamValue] = {
+            "covered": len(required & effective),
+            "required": len(required),
+            "missing_ids": tuple(sorted(required - effective)),
+        }
+        if assumed:
+            params["assumed"] = 1
+        reasons.append(Reason(ReasonCode.PROCESSES, params))
     else:
         reasons.append(Reason(ReasonCode.NO_PROCESS_REQUIRED))
     material = {

@@ -3,8 +3,13 @@
 A row is *feasible* when the supplier is verified and active; it can make the part (a
 capability for the demand's exact component type whose declared materials, if any,
 include the demand's material; or for another type of the same category that declares
-every required process and the demand's material); it holds every mandatory
-certification valid on the needed-by date; and it has free capacity.
+the demand's material); it does every process the demand asks for; it holds every
+mandatory certification valid on the needed-by date; and it has free capacity.
+
+Processes (issue 11): a capability's *effective* processes are those it declares; only an
+exact-type capability that declares none is assumed to do its type's catalogue processes,
+as with materials. Every process the demand asks for
+(:attr:`~.inputs.DemandSpec.required_processes`) that is not effective is missing.
 
 Each missing process and each missing or expired certification counts as one failed
 item. A verified row failing exactly one item is a *near miss*.
@@ -35,7 +40,7 @@ class MaterialState(IntEnum):
 class ConstraintCheck:
     exact_type: BoolArray
     missing_processes: Mask
-    """Required processes an other-type capability lacks (zero for exact-type rows)."""
+    """Asked processes the row's effective processes lack (see :func:`effective_processes`)."""
     material: IntArray
     """A :class:`MaterialState` per row."""
     mandatory_valid_until: IntArray
@@ -73,10 +78,25 @@ def _failed_items(
     return failed
 
 
+def processes_assumed(exact: BoolArray, processes: Mask) -> BoolArray:
+    """Rows whose processes are assumed from the type: exact type, none declared."""
+    assumed: BoolArray = exact & ~processes.any(axis=-1)
+    return assumed
+
+
+def effective_processes(encoding: DemandEncoding, candidates: Candidates, exact: BoolArray) -> Mask:
+    """The declared processes; the type's catalogue processes for an exact-type row that
+    declares none."""
+    effective = candidates.processes.copy()
+    effective[processes_assumed(exact, candidates.processes)] = encoding.type_processes
+    return effective
+
+
 def check_constraints(encoding: DemandEncoding, candidates: Candidates) -> ConstraintCheck:
     exact = candidates.component_type_id == encoding.demand.component_type_id
-    missing = missing_bits(candidates.processes, encoding.required_processes)
-    missing[exact] = 0
+    missing = missing_bits(
+        effective_processes(encoding, candidates, exact), encoding.required_processes
+    )
     material = material_states(encoding, candidates)
     valid_until = candidates.cert_valid_until[:, encoding.mandatory_columns]
     failed = _failed_items(
@@ -101,8 +121,9 @@ def failed_item_counts(encoding: DemandEncoding, candidates: Candidates) -> IntA
     """``check_constraints(encoding, candidates).failed_items``, computing only the counts:
     the cheap screen before scoring."""
     exact = candidates.component_type_id == encoding.demand.component_type_id
-    missing = popcount(missing_bits(candidates.processes, encoding.required_processes))
-    missing[exact] = 0
+    missing = popcount(
+        missing_bits(effective_processes(encoding, candidates, exact), encoding.required_processes)
+    )
     if encoding.material_bit is None:
         mismatch = np.zeros(len(candidates), dtype=np.bool_)
     else:

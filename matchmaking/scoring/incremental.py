@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .config import DEFAULT_PARAMS, DEFAULT_WEIGHTS, FACTORS, NEUTRAL, Params, normalise_weights
-from .constraints import ConstraintCheck, MaterialState
+from .constraints import ConstraintCheck, MaterialState, processes_assumed
 from .encoding import encode_demand
 from .evaluation import Evaluation, contributions_micro
 from .factors import MATERIAL_FIT, FactorValues, KbliLevel, distance, sector_alignment
@@ -140,8 +140,7 @@ class DemandColumns:
             latitude=floats("latitude"),
             longitude=floats("longitude"),
             type_processes=type_processes,
-            required_processes=type_processes
-            | _distinct_rows(each("extra_processes"), vocab.processes.encode),
+            required_processes=_distinct_rows(each("required_processes"), vocab.processes.encode),
             has_material=np.fromiter(
                 (m is not None for m in each("material_id")), dtype=np.bool_, count=len(demands)
             ),
@@ -177,8 +176,10 @@ def _check(rows: Candidates, demands: DemandColumns) -> ConstraintCheck:
     """:func:`.constraints.check_constraints` over (demands × rows), without
     ``mandatory_valid_until`` (ragged; taken per demand when an evaluation is built)."""
     exact = demands.component_type_id[:, None] == rows.component_type_id
-    missing = missing_bits(rows.processes, demands.required_processes[:, None])
-    missing[exact] = 0
+    # .constraints.effective_processes: declared, or the type's for an exact row without any
+    assumed = processes_assumed(exact, rows.processes)
+    effective = np.where(assumed[:, :, None], demands.type_processes[:, None], rows.processes)
+    missing = missing_bits(effective, demands.required_processes[:, None])
     declares_any = rows.materials.any(axis=1)
     material = np.full(exact.shape, MaterialState.MISMATCH, dtype=np.int64)
     material[intersects(rows.materials, demands.material_bit[:, None])] = MaterialState.DECLARED
@@ -218,10 +219,7 @@ def _factors(
         np.minimum(np.maximum(converted, 0.0) / demands.quantity[:, None], 1.0),
     )
     required = popcount(demands.required_processes)[:, None]
-    effective = rows.processes | np.where(
-        check.exact_type[:, :, None], demands.type_processes[:, None], 0
-    )
-    uncovered = popcount(missing_bits(effective, demands.required_processes[:, None]))
+    uncovered = popcount(check.missing_processes)
     coverage = np.where(required == 0, 1.0, (required - uncovered) / np.maximum(required, 1))
     preferred_count = demands.preferred.sum(axis=1)[:, None]
     preferred_valid = (

@@ -19,6 +19,8 @@ from .factors import KbliLevel
 from .facts import (
     EXACT_TYPE,
     NO_FREE_CAPACITY,
+    PROCESSES_ASSUMED,
+    PROCESSES_CHECKED,
     VERIFIED_ACTIVE,
     DemandContext,
     Facts,
@@ -136,18 +138,17 @@ def reasons_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, .
     ]
     required = context["rp"]
     missing = facts.missing_process_ids
-    reasons.append(
-        Reason(
-            ReasonCode.PROCESSES,
-            {
-                "covered": required - len(missing),
-                "required": required,
-                "missing_ids": tuple(sorted(missing)),
-            },
-        )
-        if required
-        else Reason(ReasonCode.NO_PROCESS_REQUIRED)
-    )
+    if required:
+        processes: dict[str, ParamValue] = {
+            "covered": required - len(missing),
+            "required": required,
+            "missing_ids": tuple(sorted(missing)),
+        }
+        if facts.flags & PROCESSES_ASSUMED:
+            processes["assumed"] = 1  # none declared: the type's processes are assumed
+        reasons.append(Reason(ReasonCode.PROCESSES, processes))
+    else:
+        reasons.append(Reason(ReasonCode.NO_PROCESS_REQUIRED))
     material = MATERIAL_REASONS[MaterialState(facts.material)]
     reasons.append(
         Reason(material)
@@ -196,7 +197,10 @@ def failures_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, 
     found: list[Reason] = []
     if not facts.flags & VERIFIED_ACTIVE:
         found.append(Reason(ReasonCode.NOT_VERIFIED))
-    if facts.missing_process_ids and not facts.flags & EXACT_TYPE:
+    # before issue 11 (no PROCESSES_CHECKED bit) an exact-type row never failed a process
+    if facts.missing_process_ids and (
+        facts.flags & PROCESSES_CHECKED or not facts.flags & EXACT_TYPE
+    ):
         found.append(
             Reason(ReasonCode.MISSING_PROCESS, {"process_ids": tuple(facts.missing_process_ids)})
         )

@@ -202,6 +202,12 @@ def render(reason: Reason, lang: Lang, labels: Labels) -> str:
             missing = _names(labels.processes, params.get("missing_ids"), lang)
             if missing:
                 text += f" (missing: {missing})" if en else f" (belum ada: {missing})"
+            if params.get("assumed"):
+                text += (
+                    ", assumed from the component type (the IKM declared no process)"
+                    if en
+                    else ", dianggap dari tipe komponen (IKM belum menyatakan proses)"
+                )
             return text
         case ReasonCode.MATERIAL_DECLARED:
             name = _name(labels.materials, params.get("material_id"), lang)
