@@ -63,6 +63,9 @@ def failures(
         found.append(Reason(ReasonCode.EXPIRED_CERTIFICATION, {"certification_ids": expired}))
     if candidates.free_capacity[row] <= 0:
         found.append(Reason(ReasonCode.NO_FREE_CAPACITY, {"shortfall_pct": 100}))
+    if check.related[row] and not found:
+        type_id = int(candidates.component_type_id[row])
+        found.append(Reason(ReasonCode.RELATED_TYPE, {"component_type_id": type_id}))
     return tuple(found)
 
 
@@ -126,12 +129,8 @@ def explanations(
     if check.exact_type[row]:
         reasons.append(Reason(ReasonCode.EXACT_TYPE))
     else:
-        reasons.append(
-            Reason(
-                ReasonCode.INFERRED_TYPE,
-                {"component_type_id": int(candidates.component_type_id[row])},
-            )
-        )
+        code = ReasonCode.RELATED_TYPE if check.related[row] else ReasonCode.INFERRED_TYPE
+        reasons.append(Reason(code, {"component_type_id": int(candidates.component_type_id[row])}))
     reasons.append(
         capacity_reason(encoding, candidates, float(factors.converted_capacity[row]), row)
     )

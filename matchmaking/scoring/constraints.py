@@ -13,6 +13,10 @@ as with materials. Every process the demand asks for
 
 Each missing process and each missing or expired certification counts as one failed
 item. A verified row failing exactly one item is a *near miss*.
+
+A row of a *related* category (one of :attr:`~.inputs.DemandSpec.related_category_ids`:
+any row whose category is not the demand's) is never feasible; it is a near miss when it
+fails at most one item (issue 11: the IKM a coaching programme can bring to this part).
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ class MaterialState(IntEnum):
 @dataclass(frozen=True, eq=False)
 class ConstraintCheck:
     exact_type: BoolArray
+    related: BoolArray
+    """Rows of another category than the demand's (a related one): never feasible."""
     missing_processes: Mask
     """Asked processes the row's effective processes lack (see :func:`effective_processes`)."""
     material: IntArray
@@ -94,6 +100,7 @@ def effective_processes(encoding: DemandEncoding, candidates: Candidates, exact:
 
 def check_constraints(encoding: DemandEncoding, candidates: Candidates) -> ConstraintCheck:
     exact = candidates.component_type_id == encoding.demand.component_type_id
+    related = candidates.category_id != encoding.demand.category_id
     missing = missing_bits(
         effective_processes(encoding, candidates, exact), encoding.required_processes
     )
@@ -108,13 +115,20 @@ def check_constraints(encoding: DemandEncoding, candidates: Candidates) -> Const
     )
     return ConstraintCheck(
         exact_type=exact,
+        related=related,
         missing_processes=missing,
         material=material,
         mandatory_valid_until=valid_until,
         failed_items=failed,
-        feasible=failed == 0,
-        near_miss=candidates.verified_active & (failed == 1),
+        feasible=(failed == 0) & ~related,
+        near_miss=near_misses(candidates.verified_active, failed, related),
     )
+
+
+def near_misses(verified_active: BoolArray, failed: IntArray, related: BoolArray) -> BoolArray:
+    """Verified rows failing exactly one item, or related rows failing none."""
+    near: BoolArray = verified_active & ((failed == 1) | (related & (failed == 0)))
+    return near
 
 
 def failed_item_counts(encoding: DemandEncoding, candidates: Candidates) -> IntArray:

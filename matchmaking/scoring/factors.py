@@ -39,7 +39,11 @@ class FactorValues:
 
 
 def component_fit(check: ConstraintCheck, params: Params) -> FloatArray:
-    fit: FloatArray = np.where(check.exact_type, 1.0, params.inferred_type_fit)
+    fit: FloatArray = np.where(
+        check.exact_type,
+        1.0,
+        np.where(check.related, params.related_type_fit, params.inferred_type_fit),
+    )
     return fit
 
 

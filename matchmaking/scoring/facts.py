@@ -32,6 +32,8 @@ Facts stored before carry no such bit: there an exact-type row's missing process
 lowered its coverage."""
 PROCESSES_ASSUMED = 16
 """An exact-type capability that declares no process: its type's processes are assumed."""
+RELATED_CATEGORY = 32
+"""A capability of a related (sibling) category: a near miss at best."""
 """Bits of :attr:`Facts.flags`."""
 FLOAT_DIGITS = np.array([3, 3, 1, 1], dtype=np.int64)
 """Decimals of free and converted capacity, coverage and km, as the reasons round them."""
@@ -167,6 +169,7 @@ def row_facts(evaluation: Evaluation, rows: IntArray) -> list[Facts]:
         + (free <= 0) * NO_FREE_CAPACITY
         + PROCESSES_CHECKED
         + processes_assumed(exact, candidates.processes[rows]) * PROCESSES_ASSUMED
+        + evaluation.check.related[rows] * RELATED_CATEGORY
     ).tolist()
     converted = evaluation.factors.converted_capacity[rows]
     coverage = 100.0 * np.maximum(converted, 0.0) / encoding.demand.quantity

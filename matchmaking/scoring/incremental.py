@@ -15,7 +15,7 @@ The broadcast repeats the formulas of :mod:`.constraints`, :mod:`.factors` and
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -26,8 +26,16 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from .config import DEFAULT_PARAMS, DEFAULT_WEIGHTS, FACTORS, NEUTRAL, Params, normalise_weights
-from .constraints import ConstraintCheck, MaterialState, processes_assumed
+from .config import (
+    DEFAULT_PARAMS,
+    DEFAULT_WEIGHTS,
+    FACTORS,
+    NEUTRAL,
+    Params,
+    normalise_weights,
+    shortfall_weights,
+)
+from .constraints import ConstraintCheck, MaterialState, near_misses, processes_assumed
 from .encoding import encode_demand
 from .evaluation import Evaluation, contributions_micro
 from .factors import MATERIAL_FIT, FactorValues, KbliLevel, distance, sector_alignment
@@ -172,10 +180,12 @@ def _haversine_km(rows: Candidates, demands: DemandColumns) -> FloatArray:
     return km
 
 
-def _check(rows: Candidates, demands: DemandColumns) -> ConstraintCheck:
-    """:func:`.constraints.check_constraints` over (demands × rows), without
-    ``mandatory_valid_until`` (ragged; taken per demand when an evaluation is built)."""
+def _check(rows: Candidates, demands: DemandColumns, category_id: int) -> ConstraintCheck:
+    """:func:`.constraints.check_constraints` over (demands × rows) for demands of the
+    category ``category_id``, without ``mandatory_valid_until`` (ragged; taken per demand
+    when an evaluation is built)."""
     exact = demands.component_type_id[:, None] == rows.component_type_id
+    related = np.broadcast_to(rows.category_id != category_id, exact.shape)
     # .constraints.effective_processes: declared, or the type's for an exact row without any
     assumed = processes_assumed(exact, rows.processes)
     effective = np.where(assumed[:, :, None], demands.type_processes[:, None], rows.processes)
@@ -197,12 +207,13 @@ def _check(rows: Candidates, demands: DemandColumns) -> ConstraintCheck:
     )
     return ConstraintCheck(
         exact_type=exact,
+        related=related,
         missing_processes=missing,
         material=material,
         mandatory_valid_until=np.empty((0, 0), dtype=np.int64),
         failed_items=failed,
-        feasible=failed == 0,
-        near_miss=rows.verified_active & (failed == 1),
+        feasible=(failed == 0) & ~related,
+        near_miss=near_misses(rows.verified_active, failed, related),
     )
 
 
@@ -235,7 +246,11 @@ def _factors(
     level[intersects(rows.kbli, demands.kbli[:, None])] = KbliLevel.CODE
     level[~demands.has_kbli] = KbliLevel.UNKNOWN
     columns = {
-        "component_fit": np.where(check.exact_type, 1.0, params.inferred_type_fit),
+        "component_fit": np.where(
+            check.exact_type,
+            1.0,
+            np.where(check.related, params.related_type_fit, params.inferred_type_fit),
+        ),
         "capacity_fit": capacity,
         "process_coverage": coverage,
         "material_match": MATERIAL_FIT[check.material],
@@ -278,7 +293,8 @@ class _Block:
     demands: Sequence[DemandSpec]
     rows: Candidates
     as_of: date
-    weights: Mapping[str, float]
+    weights: Sequence[Mapping[str, float]]
+    """Per demand: the normalised weights, or the shortfall weights."""
     check: ConstraintCheck
     factors: FactorValues
     contributions_micro: IntArray
@@ -291,9 +307,10 @@ class _Block:
         return Evaluation(
             encoding=encoding,
             candidates=self.rows,
-            weights=self.weights,
+            weights=self.weights[position],
             check=ConstraintCheck(
                 exact_type=check.exact_type[position],
+                related=check.related[position],
                 missing_processes=check.missing_processes[position],
                 material=check.material[position],
                 mandatory_valid_until=self.rows.cert_valid_until[:, encoding.mandatory_columns],
@@ -318,14 +335,18 @@ def _rank_category(
     block: IntArray,
     *,
     as_of: date,
-    weights: dict[str, float],
+    weights: Sequence[dict[str, float]],
+    shortfall: Sequence[bool],
     params: Params,
 ) -> list[Ranking]:
     columns = DemandColumns.encode(demands, rows.vocab, as_of=as_of)
-    check = _check(rows, columns)
+    check = _check(rows, columns, demands[0].category_id)
     factors = _factors(rows, columns, check, params)
-    weight_row = np.array([weights[factor] for factor in FACTORS], dtype=np.float64)
-    micro = contributions_micro(factors.values, weight_row)
+    weight_rows = np.array(
+        [[demand_weights[factor] for factor in FACTORS] for demand_weights in weights],
+        dtype=np.float64,
+    )
+    micro = contributions_micro(factors.values, weight_rows[:, None, :])
     score = micro.sum(axis=-1, dtype=np.int64)
     scored = _Block(demands, rows, as_of, weights, check, factors, micro, score)
     feasible_supplier = (
@@ -341,9 +362,10 @@ def _rank_category(
             match_rows=match_rows,
             near_rows=near_rows,
             evaluate=partial(scored.evaluation, position),
+            shortfall=short,
         )
-        for position, (demand, demand_score, match_rows, near_rows) in enumerate(
-            zip(demands, score, matches, near, strict=True)
+        for position, (demand, demand_score, match_rows, near_rows, short) in enumerate(
+            zip(demands, score, matches, near, shortfall, strict=True)
         )
     ]
 
@@ -355,27 +377,38 @@ def rank_supplier(
     as_of: date,
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
     params: Params = DEFAULT_PARAMS,
+    shortfall: Collection[int] = (),
 ) -> list[Ranking]:
     """For each demand in order, what ``rank_demand(demand, candidates, k=None,
     near_miss_k=None)`` returns, computed for all demands at once.
+
+    Whether a demand is short (no feasible row covers its quantity) depends on every
+    candidate, not only on these rows: the caller says which demands are, by id, in
+    ``shortfall`` (the stored state), and checks whether these rows change it.
 
     Meant for a few rows (one supplier's capabilities): the cost grows with the square of
     the rows per category. Rankings of one category share their ``block`` and candidate
     arrays; treat them as read-only.
     """
     normalised = normalise_weights(weights)
-    by_category: dict[int, list[int]] = {}
+    short_weights = shortfall_weights(weights, params.shortfall_capacity_weight)
+    short_ids = set(shortfall)
+    by_block: dict[tuple[int, frozenset[int]], list[int]] = {}
     for position, demand in enumerate(demands):
-        by_category.setdefault(demand.category_id, []).append(position)
+        key = (demand.category_id, demand.related_category_ids)
+        by_block.setdefault(key, []).append(position)
     rankings: dict[int, Ranking] = {}
-    for category_id, positions in by_category.items():
-        block = np.flatnonzero(candidates.category_id == category_id).astype(np.int64)
+    for (category_id, related), positions in by_block.items():
+        categories = np.array(sorted({category_id, *related}), dtype=np.int64)
+        block = np.flatnonzero(np.isin(candidates.category_id, categories)).astype(np.int64)
+        short = [demands[p].demand_id in short_ids for p in positions]
         ranked = _rank_category(
             [demands[p] for p in positions],
             candidates.take(block),
             block,
             as_of=as_of,
-            weights=normalised,
+            weights=[short_weights if s else normalised for s in short],
+            shortfall=short,
             params=params,
         )
         rankings.update(zip(positions, ranked, strict=True))

@@ -92,6 +92,9 @@ class DemandSpec:
     longitude: float | None = None
     kbli_codes: frozenset[str] = frozenset()
     """KBLI codes of the demand's sector and component type."""
+    related_category_ids: frozenset[int] = frozenset()
+    """Related (sibling) categories: their capabilities may be near misses, never matches
+    (issue 11). Empty: only the demand's own category is searched."""
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.quantity) and self.quantity > 0):

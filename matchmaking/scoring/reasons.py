@@ -21,6 +21,7 @@ from .facts import (
     NO_FREE_CAPACITY,
     PROCESSES_ASSUMED,
     PROCESSES_CHECKED,
+    RELATED_CATEGORY,
     VERIFIED_ACTIVE,
     DemandContext,
     Facts,
@@ -41,6 +42,9 @@ class ReasonCode(StrEnum):
     MISSING_CERTIFICATION = "missing_certification"
     EXPIRED_CERTIFICATION = "expired_certification"
     NO_FREE_CAPACITY = "no_free_capacity"
+    RELATED_TYPE = "related_type"
+    """A type of a related category: the failure of a related near miss that fails nothing
+    else, and the component-fit reason of every related row."""
     # explanations of the factors
     EXACT_TYPE = "exact_type"
     INFERRED_TYPE = "inferred_type"
@@ -126,16 +130,18 @@ KBLI_REASONS = {
 }
 
 
+def _type_reason(facts: Facts) -> Reason:
+    if facts.flags & EXACT_TYPE:
+        return Reason(ReasonCode.EXACT_TYPE)
+    code = ReasonCode.RELATED_TYPE if facts.flags & RELATED_CATEGORY else ReasonCode.INFERRED_TYPE
+    return Reason(code, {"component_type_id": facts.component_type_id})
+
+
 def reasons_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, ...]:
     """One reason per aspect of the score of the row of these facts, in the order of the
     factors."""
     facts = Facts._make(row)
-    reasons = [
-        Reason(ReasonCode.EXACT_TYPE)
-        if facts.flags & EXACT_TYPE
-        else Reason(ReasonCode.INFERRED_TYPE, {"component_type_id": facts.component_type_id}),
-        _capacity_reason(context, facts),
-    ]
+    reasons = [_type_reason(facts), _capacity_reason(context, facts)]
     required = context["rp"]
     missing = facts.missing_process_ids
     if required:
@@ -215,6 +221,8 @@ def failures_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, 
         found.append(Reason(ReasonCode.EXPIRED_CERTIFICATION, {"certification_ids": expired}))
     if facts.flags & NO_FREE_CAPACITY:
         found.append(Reason(ReasonCode.NO_FREE_CAPACITY, {"shortfall_pct": 100}))
+    if facts.flags & RELATED_CATEGORY and not found:
+        found.append(_type_reason(facts))
     return tuple(found)
 
 

@@ -62,7 +62,6 @@ def check(row, demand=STRICT_DEMAND):
             [(ReasonCode.MISSING_PROCESS, {"process_ids": (MACHINING,)})],
             True,
         ),
-
         (
             shop(verified_active=False, certifications=BOTH_CERTS),
             [(ReasonCode.NOT_VERIFIED, {})],
