@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import NamedTuple, TypedDict
+from typing import NamedTuple, NotRequired, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -59,6 +59,9 @@ class DemandContext(TypedDict):
     """How many of ``c`` are mandatory."""
     a: int
     """Days available until the needed-by date."""
+    sf: NotRequired[int]
+    """1 when no feasible row covered the quantity, so the shortfall weights were used
+    (issue 11; absent otherwise, and in contexts stored before)."""
 
 
 class Facts(NamedTuple):
