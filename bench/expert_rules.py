@@ -58,7 +58,7 @@ def registry(
         for leaf in leaves
         for i in range(TYPES_PER_LEAF)
     }
-    rows = []
+    rows: list[CapabilityRow] = []
     for supplier_id in range(1, suppliers + 1):
         lat, lon = rnd.uniform(-8.5, -6.0), rnd.uniform(106.0, 114.0)
         for _ in range(rnd.randint(1, 3)):
