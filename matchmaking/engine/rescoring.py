@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, FloatField, Min, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from components.models import ComponentCategory
@@ -200,8 +202,22 @@ def rescore_supplier(*, supplier_id: int) -> None:
     specs = load_demand_specs(touched)
     if not specs:
         return
-    short = shortfall_demands(touched)
-    others = covered_by_others(touched, supplier_id)
+    short = short_demands({s.demand_id for s in specs})
+    existing = {
+        m.demand_id: m
+        for m in Match.objects.filter(supplier_id=supplier_id, demand__in=touched).only(
+            "demand_id", "kind", "status", "score", "is_current"
+        )
+    }
+    # the supplier can be (or have been) a feasible row, hence change who covers the
+    # volume, only where it offers the demand's category or was stored; a sibling
+    # category's rows are never feasible
+    own = {
+        s.demand_id
+        for s in specs
+        if s.demand_id not in short and (s.category_id in categories or s.demand_id in existing)
+    }
+    others = covered_by_others(own, supplier_id)
     rankings = rank_supplier(
         specs,
         candidates,
@@ -210,17 +226,14 @@ def rescore_supplier(*, supplier_id: int) -> None:
         params=ctx.params,
         shortfall=short,
     )
-    existing = {
-        m.demand_id: m
-        for m in Match.objects.filter(supplier_id=supplier_id, demand__in=touched).only(
-            "demand_id", "kind", "status", "score", "is_current"
-        )
-    }
     lists = _current_lists(touched)
     full, new_rows, gone, local = [], [], [], []
     for spec, ranking in zip(specs, rankings, strict=True):
         old = existing.get(spec.demand_id)
-        if _shortfall_may_change(ranking, spec.demand_id in short, spec.demand_id in others):
+        checked = spec.demand_id in short or spec.demand_id in own
+        if checked and _shortfall_may_change(
+            ranking, spec.demand_id in short, spec.demand_id in others
+        ):
             full.append(spec)  # the demand's weights may change: every row moves
             continue
         if old is None and not _could_enter(ranking, lists.get(spec.demand_id, {}), ctx.k):
@@ -251,35 +264,33 @@ def rescore_supplier(*, supplier_id: int) -> None:
         rescore_specs(full, ctx)
 
 
-def shortfall_demands(demands: QuerySet) -> set[int]:
-    """The demands whose stored ranking is scored as short: no current match covers the
-    quantity (a stored row says so in its context), or no current match at all."""
-    matched = set(
-        Match.objects.filter(demand__in=demands, is_current=True, kind=MatchKind.MATCH)
-        .values_list("demand_id", flat=True)
-        .distinct()
-    )
-    short = set(
-        Match.objects.filter(demand__in=demands, is_current=True, explanation__ctx__sf=1)
-        .values_list("demand_id", flat=True)
-        .distinct()
-    )
-    return short | (set(demands.values_list("pk", flat=True)) - matched)
-
-
-def covered_by_others(demands: QuerySet, supplier_id: int) -> set[int]:
-    """The demands with a current match of another supplier that covers the quantity
-    (stored capacity fit 1: rounded to 4 decimals, a fit of 0.99995 passes too)."""
-    column = FACTORS.index("capacity_fit")
-    return {
-        demand_id
-        for demand_id, breakdown in Match.objects.filter(
-            demand__in=demands, is_current=True, kind=MatchKind.MATCH
+def short_demands(demand_ids: set[int]) -> set[int]:
+    """The demands whose stored ranking is scored as short: their first match says so in
+    its context, or there is no current match. One row per demand is read."""
+    first = dict(
+        Match.objects.filter(
+            demand_id__in=demand_ids, is_current=True, kind=MatchKind.MATCH, rank=1
         )
+        .annotate(sf=KT("explanation__ctx__sf"))
+        .values_list("demand_id", "sf")
+    )
+    return {d for d in demand_ids if first.get(d, "1")}
+
+
+def covered_by_others(demand_ids: set[int], supplier_id: int) -> set[int]:
+    """The demands with a current match of another supplier covering the quantity (stored
+    capacity fit 1, rounded to 4 decimals). The JSON is read in the database."""
+    if not demand_ids:
+        return set()
+    fit = Cast(KT(f"breakdown__v__{FACTORS.index('capacity_fit')}"), FloatField())
+    return set(
+        Match.objects.filter(demand_id__in=demand_ids, is_current=True, kind=MatchKind.MATCH)
         .exclude(supplier_id=supplier_id)
-        .values_list("demand_id", "breakdown")
-        if breakdown and breakdown["v"][column] >= 1.0
-    }
+        .annotate(fit=fit)
+        .filter(fit__gte=1.0)
+        .values_list("demand_id", flat=True)
+        .distinct()
+    )
 
 
 def _covers(ranking: Ranking) -> bool:
