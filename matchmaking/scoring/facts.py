@@ -23,6 +23,7 @@ from .evaluation import Evaluation
 from .inputs import FloatArray, IntArray
 from .vocab import Key, Mask
 
+# Bits of :attr:`Facts.flags`.
 EXACT_TYPE = 1
 VERIFIED_ACTIVE = 2
 NO_FREE_CAPACITY = 4
@@ -34,7 +35,6 @@ PROCESSES_ASSUMED = 16
 """An exact-type capability that declares no process: its type's processes are assumed."""
 RELATED_CATEGORY = 32
 """A capability of a related (sibling) category: a near miss at best."""
-"""Bits of :attr:`Facts.flags`."""
 FLOAT_DIGITS = np.array([3, 3, 1, 1], dtype=np.int64)
 """Decimals of free and converted capacity, coverage and km, as the reasons round them."""
 

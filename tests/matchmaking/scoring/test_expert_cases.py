@@ -11,9 +11,11 @@ would check, and Hypothesis properties for each rule.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,8 +29,14 @@ from matchmaking.scoring.config import (
     shortfall_weights,
 )
 from matchmaking.scoring.evaluation import evaluate
+from matchmaking.scoring.facts import (
+    PROCESSES_ASSUMED,
+    PROCESSES_CHECKED,
+    demand_context,
+    row_facts,
+)
 from matchmaking.scoring.ranking import covers_quantity, score_demand
-from matchmaking.scoring.reasons import ReasonCode
+from matchmaking.scoring.reasons import ReasonCode, failures_from_facts
 
 from .catalogue import (
     AS_OF,
@@ -293,3 +301,17 @@ def test_shortfall_is_exactly_no_feasible_row_covering(rows, demand):
         else normalise_weights(DEFAULT_WEIGHTS)
     )
     assert result.evaluation.weights == expected
+
+
+def test_facts_stored_before_issue_11_keep_their_reading():
+    """Rows stored before carry no PROCESSES_CHECKED bit: their exact-type rows did not
+    fail a missing process, and still do not when shown."""
+    row = foundry(processes=frozenset({CASTING}))
+    evaluation = evaluate(CAST_AND_MACHINED, candidates(row), as_of=AS_OF)
+    (facts,) = row_facts(evaluation, np.array([0]))
+    context = demand_context(evaluation.encoding)
+    assert facts.flags & PROCESSES_CHECKED
+    assert [f.code for f in failures_from_facts(context, facts)] == [ReasonCode.MISSING_PROCESS]
+    old = facts._replace(flags=facts.flags & ~(PROCESSES_CHECKED | PROCESSES_ASSUMED))
+    stored = json.loads(json.dumps({"ctx": context, "row": old}))
+    assert failures_from_facts(stored["ctx"], stored["row"]) == ()
