@@ -2,14 +2,17 @@
 
 Calling :func:`~.engine.rank_demand` once per demand costs most of a millisecond of numpy
 overhead per call, whatever the number of rows. :func:`rank_supplier` instead takes the
-demands of each category together and computes constraints and factors in one broadcast
-over (demands × rows); each demand's :class:`~.engine.Ranking` holds views into those
+demands of each category (with the same related categories) together and computes
+constraints and factors in one broadcast over (demands × rows of the category and its
+related ones); each demand's :class:`~.engine.Ranking` holds views into those
 arrays, and its :class:`~.evaluation.Evaluation` (with the demand's encoding) is built
 only when read.
 
 The broadcast repeats the formulas of :mod:`.constraints`, :mod:`.factors` and
 :func:`.geo.haversine_km` operation by operation, so every value is bit for bit what
-``rank_demand`` computes; the tests hold the two paths equal on random data.
+``rank_demand`` computes; the tests hold the two paths equal on random data. Whether a
+demand is scored with the shortfall weights depends on every candidate, so the caller
+passes it in (``shortfall``).
 """
 
 from __future__ import annotations
