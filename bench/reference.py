@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from matchmaking.scoring.config import DEFAULT_PARAMS, Params
@@ -44,10 +44,20 @@ class RowScore:
     values: tuple[float, ...]
     contributions_micro: tuple[int, ...]
     score_micro: int
+    related: bool = False
+    """A row of a related category (never feasible; a near miss failing at most one item)."""
+    covers: bool = False
+    """Free capacity, in the demand's unit, at least the demand's quantity."""
 
     @property
     def feasible(self) -> bool:
-        return self.failed_items == 0
+        return self.failed_items == 0 and not self.related
+
+    @property
+    def near_miss(self) -> bool:
+        if self.failure_codes[:1] == ("not_verified",):
+            return False
+        return self.failed_items == 1 or (self.related and self.failed_items == 0)
 
 
 def conversion_factor(source: str, demand: DemandSpec) -> float | None:
@@ -89,8 +99,12 @@ def reference_row(
     params: Params,
 ) -> RowScore:
     exact = row.component_type_id == demand.component_type_id
-    required = demand.type_processes | demand.extra_processes
-    missing = set() if exact else required - row.processes
+    related = row.category_id != demand.category_id
+    # the demand's own process list, or its type's when it lists none (issue 11)
+    required = demand.extra_processes or demand.type_processes
+    # declared processes; only an exact-type row declaring none is assumed to do its type's
+    effective = row.processes or (demand.type_processes if exact else frozenset())
+    missing = required - effective
     if demand.material_id is None:
         material = "not_required"
     elif demand.material_id in row.materials:
@@ -115,11 +129,7 @@ def reference_row(
         capacity = NEUTRAL
     else:
         capacity = min(max(row.free_capacity * factor, 0.0) / demand.quantity, 1.0)
-    if required:
-        effective = set(row.processes) | (demand.type_processes if exact else set())
-        coverage = (len(required) - len(required - effective)) / len(required)
-    else:
-        coverage = 1.0
+    coverage = (len(required) - len(missing)) / len(required) if required else 1.0
     preferred = demand.preferred_certifications
     preferred_share = (
         sum(is_valid(row, c, demand.needed_by) for c in preferred) / len(preferred)
@@ -143,7 +153,9 @@ def reference_row(
     completed = max(row.completed, 0)
     on_time = min(max(row.on_time, 0), completed)
     values = {
-        "component_fit": 1.0 if exact else params.inferred_type_fit,
+        "component_fit": 1.0
+        if exact
+        else (params.related_type_fit if related else params.inferred_type_fit),
         "capacity_fit": capacity,
         "process_coverage": coverage,
         "material_match": {"not_required": 1.0, "declared": 1.0, "undeclared": NEUTRAL}.get(
@@ -157,10 +169,7 @@ def reference_row(
         / (completed + params.prior_on_time + params.prior_late),
         "spreading": 1.0 / (1.0 + max(row.load, 0) / params.spread_scale),
     }
-    total = math.fsum(weights.get(f, 0.0) for f in FACTORS)
-    contributions = tuple(
-        round(values[f] * (weights.get(f, 0.0) / total) * 1_000_000) for f in FACTORS
-    )
+    contributions = _contributions(values, _shares(weights))
     return RowScore(
         supplier_id=row.supplier_id,
         capability_id=row.capability_id,
@@ -169,7 +178,29 @@ def reference_row(
         values=tuple(values[f] for f in FACTORS),
         contributions_micro=contributions,
         score_micro=sum(contributions),
+        related=related,
+        covers=factor is not None and row.free_capacity * factor >= demand.quantity,
     )
+
+
+def _shares(weights: Mapping[str, float]) -> dict[str, float]:
+    total = math.fsum(weights.get(f, 0.0) for f in FACTORS)
+    return {f: weights.get(f, 0.0) / total for f in FACTORS}
+
+
+def _contributions(values: Mapping[str, float], shares: Mapping[str, float]) -> tuple[int, ...]:
+    return tuple(round(values[f] * shares[f] * 1_000_000) for f in FACTORS)
+
+
+def short_weights(weights: Mapping[str, float], params: Params) -> dict[str, float]:
+    """When nobody covers the quantity, capacity weighs ``shortfall_capacity_weight`` of the
+    total (unless it weighs more already) and the other factors share the rest as before."""
+    share = _shares(weights)
+    target = params.shortfall_capacity_weight
+    if share["capacity_fit"] >= target:
+        return share
+    scale = (1.0 - target) / (1.0 - share["capacity_fit"])
+    return {f: target if f == "capacity_fit" else w * scale for f, w in share.items()}
 
 
 def reference_evaluate(
@@ -180,12 +211,25 @@ def reference_evaluate(
     weights: Mapping[str, float],
     params: Params = DEFAULT_PARAMS,
 ) -> list[RowScore]:
-    """Every row of the demand's category, checked and scored, in input order."""
-    return [
+    """Every row of the demand's category and of its related categories, checked and
+    scored, in input order; scored with :func:`short_weights` when no feasible row covers
+    the quantity."""
+    categories = {demand.category_id, *demand.related_category_ids}
+    scores = [
         reference_row(demand, row, as_of=as_of, weights=weights, params=params)
         for row in rows
-        if row.category_id == demand.category_id
+        if row.category_id in categories
     ]
+    if any(s.feasible and s.covers for s in scores):
+        return scores
+    short = short_weights(weights, params)
+    rescored = []
+    for score in scores:
+        contributions = _contributions(dict(zip(FACTORS, score.values, strict=True)), short)
+        rescored.append(
+            replace(score, contributions_micro=contributions, score_micro=sum(contributions))
+        )
+    return rescored
 
 
 def _best_per_supplier(scores: list[RowScore]) -> list[RowScore]:
@@ -206,13 +250,7 @@ def reference_rank(
     """(top-k matches, top-k near misses), one row per supplier, best first."""
     feasible = [s for s in scores if s.feasible]
     matched = {s.supplier_id for s in feasible}
-    near = [
-        s
-        for s in scores
-        if s.failed_items == 1
-        and s.failure_codes != ("not_verified",)
-        and s.supplier_id not in matched
-    ]
+    near = [s for s in scores if s.near_miss and s.supplier_id not in matched]
     matches, near_misses = _best_per_supplier(feasible), _best_per_supplier(near)
     if k is not None:
         matches, near_misses = matches[:k], near_misses[:k]

@@ -63,6 +63,9 @@ def failures(
         found.append(Reason(ReasonCode.EXPIRED_CERTIFICATION, {"certification_ids": expired}))
     if candidates.free_capacity[row] <= 0:
         found.append(Reason(ReasonCode.NO_FREE_CAPACITY, {"shortfall_pct": 100}))
+    if check.related[row] and not found:
+        type_id = int(candidates.component_type_id[row])
+        found.append(Reason(ReasonCode.RELATED_TYPE, {"component_type_id": type_id}))
     return tuple(found)
 
 
@@ -126,30 +129,24 @@ def explanations(
     if check.exact_type[row]:
         reasons.append(Reason(ReasonCode.EXACT_TYPE))
     else:
-        reasons.append(
-            Reason(
-                ReasonCode.INFERRED_TYPE,
-                {"component_type_id": int(candidates.component_type_id[row])},
-            )
-        )
+        code = ReasonCode.RELATED_TYPE if check.related[row] else ReasonCode.INFERRED_TYPE
+        reasons.append(Reason(code, {"component_type_id": int(candidates.component_type_id[row])}))
     reasons.append(
         capacity_reason(encoding, candidates, float(factors.converted_capacity[row]), row)
     )
     required = demand.required_processes
     if required:
-        effective = set(_ids(candidates.vocab.processes.decode(candidates.processes[row])))
-        if check.exact_type[row]:
-            effective |= demand.type_processes
-        reasons.append(
-            Reason(
-                ReasonCode.PROCESSES,
-                {
-                    "covered": len(required & effective),
-                    "required": len(required),
-                    "missing_ids": tuple(sorted(required - effective)),
-                },
-            )
-        )
+        declared = set(_ids(candidates.vocab.processes.decode(candidates.processes[row])))
+        assumed = bool(check.exact_type[row]) and not declared
+        effective = set(demand.type_processes) if assumed else declared
+        params: dict[str, ParamValue] = {
+            "covered": len(required & effective),
+            "required": len(required),
+            "missing_ids": tuple(sorted(required - effective)),
+        }
+        if assumed:
+            params["assumed"] = 1
+        reasons.append(Reason(ReasonCode.PROCESSES, params))
     else:
         reasons.append(Reason(ReasonCode.NO_PROCESS_REQUIRED))
     material = {

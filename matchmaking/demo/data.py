@@ -275,6 +275,19 @@ PROFILES = {
             50,
         ),
     ],
+    # plate-steel bucket teeth and lips for excavators: cut, welded, hard-faced, painted; no
+    # lathe (the near miss of the road-roller drum the heavy-equipment programme coaches)
+    "fabrikasi-kuku-bucket": [
+        (
+            "kuku-bucket",
+            ["baja-karbon"],
+            ["fabrikasi-pengelasan", "pengecatan"],
+            1500,
+            "pcs",
+            30,
+            100,
+        ),
+    ],
     "fabrikasi-berat": [
         (
             "segmen-drum-penggilas",
@@ -884,6 +897,21 @@ SUPPLIERS: list[SupplierRow] = [
         "scale": 0.5,
         "kbli": ["25920"],
         "certs": [],
+    },
+    {
+        "name": "CV Kramat Las Alat Berat",
+        "nib": "9999332800011",
+        "form": "cv",
+        "regency": "33.28",
+        "sentra": SENTRA_TEGAL,
+        "address": "Desa Kramat, Kec. Kramat",
+        "workers": 18,
+        "investment": 900_000_000,
+        "status": "verified",
+        "profiles": ["fabrikasi-kuku-bucket"],
+        "scale": 1.0,
+        "kbli": ["25920", "28240"],
+        "certs": [("smk3", 300)],
     },
     {
         "name": "CV Dukuhwringin Fabrikasi",

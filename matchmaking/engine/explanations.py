@@ -83,7 +83,7 @@ def match_breakdown(match: Match, lang: Lang | None = None) -> list[dict[str, st
     stored = match.breakdown or {}
     if not stored:
         return []
-    weights = normalise_weights(match.policy.weights)
+    weights = match_weights(match)
     items = [
         FactorContribution(
             factor=factor, value=value, weight=weights[factor], contribution_micro=micro
@@ -91,3 +91,17 @@ def match_breakdown(match: Match, lang: Lang | None = None) -> list[dict[str, st
         for factor, value, micro in zip(FACTORS, stored["v"], stored["c"], strict=True)
     ]
     return breakdown_rows(items, lang or language())
+
+
+def match_weights(match: Match) -> dict[str, float]:
+    """The weights a stored score was made with: the policy's, or the shortfall weights
+    the breakdown carries when no single IKM covered the volume (issue 11)."""
+    stored = (match.breakdown or {}).get("w")
+    if stored:
+        return dict(zip(FACTORS, stored, strict=True))
+    return normalise_weights(match.policy.weights)
+
+
+def scored_short(match: Match) -> bool:
+    """Whether the match was scored while no single IKM covered the demand's volume."""
+    return bool(((match.explanation or {}).get("ctx") or {}).get("sf"))

@@ -12,7 +12,15 @@ from collections.abc import Iterable
 import numpy as np
 from django.db.models import Count, Q, QuerySet
 
-from components.models import Certification, ComponentType, KbliCode, Material, Process, Sector
+from components.models import (
+    Certification,
+    ComponentCategory,
+    ComponentType,
+    KbliCode,
+    Material,
+    Process,
+    Sector,
+)
 from partners.choices import DemandStatus, VerificationStatus
 from partners.models import Demand, Supplier, SupplierCapability, SupplierCertification
 
@@ -320,6 +328,7 @@ def load_demand_specs(demands: Iterable[int] | QuerySet | None = None) -> list[D
             result[did].add(value)
         return result
 
+    related = related_categories({r[2] for r in rows})
     extra = m2m("required_processes", "process_id")
     mandatory = m2m("mandatory_certifications", "certification_id")
     preferred = m2m("preferred_certifications", "certification_id")
@@ -347,6 +356,23 @@ def load_demand_specs(demands: Iterable[int] | QuerySet | None = None) -> list[D
                 latitude=lat,
                 longitude=lon,
                 kbli_codes=frozenset(kbli_codes),
+                related_category_ids=related.get(r[2], frozenset()),
             )
         )
     return specs
+
+
+def related_categories(category_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """Each category's siblings (the other categories under the same parent): where its
+    demands look for near misses (issue 11). A category without a parent has none."""
+    parents = dict(
+        ComponentCategory.objects.filter(
+            pk__in=list(category_ids), parent__isnull=False
+        ).values_list("pk", "parent_id")
+    )
+    children: dict[int, set[int]] = defaultdict(set)
+    for pk, parent_id in ComponentCategory.objects.filter(
+        parent_id__in=set(parents.values())
+    ).values_list("pk", "parent_id"):
+        children[parent_id].add(pk)
+    return {pk: frozenset(children[parent] - {pk}) for pk, parent in parents.items()}

@@ -9,19 +9,22 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, FloatField, Min, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from components.models import ComponentCategory
 from partners.choices import DemandStatus
 from partners.models import Demand
 
 from ..choices import REVIEWED_MATCH_STATUSES, MatchKind, MatchStatus
 from ..models import ConsortiumSuggestion, Match, MatchingPolicy
-from ..scoring.config import ALGORITHM_VERSION, Params
+from ..scoring.config import ALGORITHM_VERSION, FACTORS, Params
 from ..scoring.evaluation import MICRO
 from ..scoring.incremental import rank_supplier
 from ..scoring.inputs import Candidates, DemandSpec, Vocabularies
-from ..scoring.ranking import Ranking, rank_demand
+from ..scoring.ranking import Ranking, covers_quantity, rank_demand
 from ..scoring.texts import Labels
 from .consortia import write_consortia
 from .loading import load_candidates, load_demand_specs, load_labels, load_vocabularies
@@ -57,46 +60,64 @@ class Context:
 # --- rescoring ------------------------------------------------------------------------------
 
 
-def _blocks(candidates: Candidates) -> dict[int, Candidates]:
-    order = np.argsort(candidates.category_id, kind="stable")
-    cats, starts = np.unique(candidates.category_id[order], return_index=True)
-    bounds = [*starts.tolist(), len(order)]
-    return {
-        int(cat): candidates.take(order[bounds[i] : bounds[i + 1]]) for i, cat in enumerate(cats)
-    }
+class Blocks:
+    """The candidates of each demand's block: its own category and its related ones. A
+    block is cut once per set of categories (the demands of one category share it)."""
+
+    def __init__(self, candidates: Candidates, ctx: Context) -> None:
+        order = np.argsort(candidates.category_id, kind="stable")
+        cats, starts = np.unique(candidates.category_id[order], return_index=True)
+        bounds = [*starts.tolist(), len(order)]
+        self._rows = {int(cat): order[bounds[i] : bounds[i + 1]] for i, cat in enumerate(cats)}
+        self._candidates = candidates
+        self._ctx = ctx
+        self._cut: dict[frozenset[int], Candidates] = {}
+
+    def of(self, spec: DemandSpec) -> Candidates:
+        key = frozenset({spec.category_id, *spec.related_category_ids})
+        block = self._cut.get(key)
+        if block is None:
+            parts = [self._rows[c] for c in key if c in self._rows]
+            if parts:
+                block = self._candidates.take(np.sort(np.concatenate(parts)))
+            else:
+                # no candidate in these categories: an empty block (loaded once)
+                block = self._cut.get(frozenset())
+                if block is None:
+                    block = load_candidates(self._ctx.vocab, category_ids=[])
+                    self._cut[frozenset()] = block
+            self._cut[key] = block
+        return block
+
+
+def block_categories(specs: Sequence[DemandSpec]) -> set[int]:
+    """The categories the demands' blocks are made of."""
+    return {c for s in specs for c in (s.category_id, *s.related_category_ids)}
 
 
 def rank_specs(
     specs: Sequence[DemandSpec],
     ctx: Context,
-    blocks: dict[int, Candidates],
+    blocks: Blocks,
     reviewed: dict[int, set[int]],
 ) -> list[Ranking]:
-    """Rank each demand against the candidate block of its category; the rows of its
-    reviewed suppliers are kept whatever they fail, so they can be refreshed or flagged."""
+    """Rank each demand against the candidate block of its category and its related ones;
+    the rows of its reviewed suppliers are kept whatever they fail, so they can be
+    refreshed or flagged."""
     today = timezone.localdate()
-    empty: Candidates | None = None
-    rankings = []
-    for spec in specs:
-        block = blocks.get(spec.category_id)
-        if block is None:
-            # no candidate of this category: rank against an empty block (loaded once)
-            if empty is None:
-                empty = load_candidates(ctx.vocab, category_ids=[])
-            block = empty
-        rankings.append(
-            rank_demand(
-                spec,
-                block,
-                as_of=today,
-                weights=ctx.policy.weights,
-                params=ctx.params,
-                k=ctx.k,
-                near_miss_k=ctx.k,
-                keep_suppliers=reviewed.get(spec.demand_id, ()),
-            )
+    return [
+        rank_demand(
+            spec,
+            blocks.of(spec),
+            as_of=today,
+            weights=ctx.policy.weights,
+            params=ctx.params,
+            k=ctx.k,
+            near_miss_k=ctx.k,
+            keep_suppliers=reviewed.get(spec.demand_id, ()),
         )
-    return rankings
+        for spec in specs
+    ]
 
 
 def _reviewed_suppliers(demand_ids: Sequence[int]) -> dict[int, set[int]]:
@@ -113,10 +134,10 @@ def rescore_specs(specs: Sequence[DemandSpec], ctx: Context) -> None:
     top-K, near misses and consortia."""
     if not specs:
         return
-    candidates = load_candidates(ctx.vocab, category_ids={s.category_id for s in specs})
+    candidates = load_candidates(ctx.vocab, category_ids=block_categories(specs))
     demand_ids = [s.demand_id for s in specs]
     reviewed = _reviewed_suppliers(demand_ids)
-    rankings = rank_specs(specs, ctx, _blocks(candidates), reviewed)
+    rankings = rank_specs(specs, ctx, Blocks(candidates, ctx), reviewed)
     rows = [
         row
         for ranking in rankings
@@ -171,30 +192,50 @@ def rescore_supplier(*, supplier_id: int) -> None:
     ctx = Context.load()
     candidates = load_candidates(ctx.vocab, supplier_ids=[supplier_id])
     categories = np.unique(candidates.category_id).tolist()
+    parents = ComponentCategory.objects.filter(pk__in=categories).values("parent_id")
     touched = Demand.objects.filter(status=DemandStatus.OPEN).filter(
         Q(component_type__category_id__in=categories)
+        # demands of sibling categories, where this supplier can be a related near miss
+        | Q(component_type__category__parent_id__in=parents)
         | Q(pk__in=Match.objects.filter(supplier_id=supplier_id).values("demand_id"))
     )
     specs = load_demand_specs(touched)
     if not specs:
         return
-    rankings = rank_supplier(
-        specs,
-        candidates,
-        as_of=timezone.localdate(),
-        weights=ctx.policy.weights,
-        params=ctx.params,
-    )
+    short = short_demands({s.demand_id for s in specs})
     existing = {
         m.demand_id: m
         for m in Match.objects.filter(supplier_id=supplier_id, demand__in=touched).only(
             "demand_id", "kind", "status", "score", "is_current"
         )
     }
+    # the supplier can be (or have been) a feasible row, hence change who covers the
+    # volume, only where it offers the demand's category or was stored; a sibling
+    # category's rows are never feasible
+    own = {
+        s.demand_id
+        for s in specs
+        if s.demand_id not in short and (s.category_id in categories or s.demand_id in existing)
+    }
+    others = covered_by_others(own, supplier_id)
+    rankings = rank_supplier(
+        specs,
+        candidates,
+        as_of=timezone.localdate(),
+        weights=ctx.policy.weights,
+        params=ctx.params,
+        shortfall=short,
+    )
     lists = _current_lists(touched)
     full, new_rows, gone, local = [], [], [], []
     for spec, ranking in zip(specs, rankings, strict=True):
         old = existing.get(spec.demand_id)
+        checked = spec.demand_id in short or spec.demand_id in own
+        if checked and _shortfall_may_change(
+            ranking, spec.demand_id in short, spec.demand_id in others
+        ):
+            full.append(spec)  # the demand's weights may change: every row moves
+            continue
         if old is None and not _could_enter(ranking, lists.get(spec.demand_id, {}), ctx.k):
             continue  # not stored before, and below a full list now: nothing changes
         reviewed = [supplier_id] if old and old.status in REVIEWED_MATCH_STATUSES else []
@@ -221,6 +262,51 @@ def rescore_supplier(*, supplier_id: int) -> None:
         rerank(demand_ids=local, limit=ctx.k)
     if full:
         rescore_specs(full, ctx)
+
+
+def short_demands(demand_ids: set[int]) -> set[int]:
+    """The demands whose stored ranking is scored as short: their first match says so in
+    its context, or there is no current match. One row per demand is read."""
+    first = dict(
+        Match.objects.filter(
+            demand_id__in=demand_ids, is_current=True, kind=MatchKind.MATCH, rank=1
+        )
+        .annotate(sf=KT("explanation__ctx__sf"))
+        .values_list("demand_id", "sf")
+    )
+    return {d for d in demand_ids if first.get(d, "1")}
+
+
+def covered_by_others(demand_ids: set[int], supplier_id: int) -> set[int]:
+    """The demands with a current match of another supplier covering the quantity (stored
+    capacity fit 1, rounded to 4 decimals). The JSON is read in the database."""
+    if not demand_ids:
+        return set()
+    fit = Cast(KT(f"breakdown__v__{FACTORS.index('capacity_fit')}"), FloatField())
+    return set(
+        Match.objects.filter(demand_id__in=demand_ids, is_current=True, kind=MatchKind.MATCH)
+        .exclude(supplier_id=supplier_id)
+        .annotate(fit=fit)
+        .filter(fit__gte=1.0)
+        .values_list("demand_id", flat=True)
+        .distinct()
+    )
+
+
+def _covers(ranking: Ranking) -> bool:
+    """Whether a feasible row of the ranked supplier covers the quantity."""
+    if not len(ranking.match_rows):
+        return False
+    return bool(covers_quantity(ranking.evaluation).any())
+
+
+def _shortfall_may_change(ranking: Ranking, short: bool, others_cover: bool) -> bool:
+    """Whether the supplier's new rows may end (or start) the demand's shortfall: it now
+    covers a short demand, or nobody else stored covers a demand that is not short and it
+    no longer does. Then only a full rescore of the demand knows the weights."""
+    if short:
+        return _covers(ranking)
+    return not others_cover and not _covers(ranking)
 
 
 def _current_lists(demands: QuerySet) -> dict[int, dict[str, tuple[int, float]]]:

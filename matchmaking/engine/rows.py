@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..choices import MatchKind
+from ..scoring.config import FACTORS
 from ..scoring.evaluation import MICRO
 from ..scoring.facts import DemandContext, demand_context, row_facts
 from ..scoring.ranking import Ranking
@@ -36,6 +37,8 @@ def _rows(
     facts = row_facts(evaluation, indices)
     values = np.round(evaluation.factors.values[indices], 4).tolist()
     contributions = evaluation.contributions_micro[indices].tolist()
+    # the shortfall weights are not the policy's: the breakdown carries the ones it used
+    weights = [evaluation.weights[f] for f in FACTORS] if context.get("sf") else None
     scores = (evaluation.score_micro[indices] / MICRO).tolist()
     suppliers = candidates.supplier_id[indices].tolist()
     capabilities = candidates.capability_id[indices].tolist()
@@ -54,7 +57,8 @@ def _rows(
                 kind=kind,
                 score=scores[position],
                 rank=position + 1 if ranked else None,
-                breakdown={"v": values[position], "c": contributions[position]},
+                breakdown={"v": values[position], "c": contributions[position]}
+                | ({"w": weights} if weights else {}),
                 explanation={"ctx": context, "row": fact},
                 failed_constraints=failed,
             )
@@ -99,6 +103,8 @@ def ranking_rows(
     """Rows for the top-K matches and near misses, plus every reviewed supplier (flagged
     when it no longer qualifies)."""
     context = demand_context(ranking.evaluation.encoding)
+    if ranking.shortfall:
+        context["sf"] = 1
     rows = _rows(ranking, ranking.match_rows, MatchKind.MATCH, context, ranked=True)
     rows += _rows(ranking, ranking.near_rows, MatchKind.NEAR_MISS, context, ranked=False)
     by_supplier = {r.supplier_id: r for r in rows}

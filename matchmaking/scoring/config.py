@@ -6,7 +6,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-ALGORITHM_VERSION = "2026.11-1"
+ALGORITHM_VERSION = "2026.12-1"
+"""2026.12-1: the expert rules of issue 11 (declared processes, related near misses,
+capacity weighted up when no single IKM covers the volume)."""
 
 FACTORS: tuple[str, ...] = (
     "component_fit",
@@ -73,6 +75,11 @@ class Params:
     """spreading = 1 / (1 + load / spread_scale)."""
     lead_time_scale_days: float = 30.0
     """lead_time = exp(-days_late / lead_time_scale_days)."""
+    related_type_fit: float = 0.3
+    """component_fit of a capability in a sibling category (a near miss, never a match)."""
+    shortfall_capacity_weight: float = 0.5
+    """The share of the score capacity_fit weighs when no feasible row covers the demand's
+    monthly quantity (the others scaled down in proportion; see :func:`shortfall_weights`)."""
 
     def __post_init__(self) -> None:
         positive = {
@@ -88,9 +95,26 @@ class Params:
         for name, value in {
             "inferred_type_fit": self.inferred_type_fit,
             "division_fit": self.division_fit,
+            "related_type_fit": self.related_type_fit,
+            "shortfall_capacity_weight": self.shortfall_capacity_weight,
         }.items():
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must lie in [0, 1]")
 
 
 DEFAULT_PARAMS = Params()
+
+
+def shortfall_weights(weights: Mapping[str, float], capacity_weight: float) -> dict[str, float]:
+    """The weights used when no single supplier covers the volume: ``capacity_fit`` weighs
+    ``capacity_weight`` of the total (never less than it already does), the other factors
+    keep their proportions in the rest. Normalised, like :func:`normalise_weights`."""
+    normalised = normalise_weights(weights)
+    capacity = normalised["capacity_fit"]
+    if capacity >= capacity_weight:
+        return normalised
+    scale = (1.0 - capacity_weight) / (1.0 - capacity)
+    return {
+        factor: capacity_weight if factor == "capacity_fit" else weight * scale
+        for factor, weight in normalised.items()
+    }

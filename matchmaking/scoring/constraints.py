@@ -3,11 +3,20 @@
 A row is *feasible* when the supplier is verified and active; it can make the part (a
 capability for the demand's exact component type whose declared materials, if any,
 include the demand's material; or for another type of the same category that declares
-every required process and the demand's material); it holds every mandatory
-certification valid on the needed-by date; and it has free capacity.
+the demand's material); it does every process the demand asks for; it holds every
+mandatory certification valid on the needed-by date; and it has free capacity.
+
+Processes (issue 11): a capability's *effective* processes are those it declares; only an
+exact-type capability that declares none is assumed to do its type's catalogue processes,
+as with materials. Every process the demand asks for
+(:attr:`~.inputs.DemandSpec.required_processes`) that is not effective is missing.
 
 Each missing process and each missing or expired certification counts as one failed
 item. A verified row failing exactly one item is a *near miss*.
+
+A row of a *related* category (one of :attr:`~.inputs.DemandSpec.related_category_ids`:
+any row whose category is not the demand's) is never feasible; it is a near miss when it
+fails at most one item (issue 11: the IKM a coaching programme can bring to this part).
 """
 
 from __future__ import annotations
@@ -34,8 +43,10 @@ class MaterialState(IntEnum):
 @dataclass(frozen=True, eq=False)
 class ConstraintCheck:
     exact_type: BoolArray
+    related: BoolArray
+    """Rows of another category than the demand's (a related one): never feasible."""
     missing_processes: Mask
-    """Required processes an other-type capability lacks (zero for exact-type rows)."""
+    """Asked processes the row's effective processes lack (see :func:`effective_processes`)."""
     material: IntArray
     """A :class:`MaterialState` per row."""
     mandatory_valid_until: IntArray
@@ -73,10 +84,26 @@ def _failed_items(
     return failed
 
 
+def processes_assumed(exact: BoolArray, processes: Mask) -> BoolArray:
+    """Rows whose processes are assumed from the type: exact type, none declared."""
+    assumed: BoolArray = exact & ~processes.any(axis=-1)
+    return assumed
+
+
+def effective_processes(encoding: DemandEncoding, candidates: Candidates, exact: BoolArray) -> Mask:
+    """The declared processes; the type's catalogue processes for an exact-type row that
+    declares none."""
+    effective = candidates.processes.copy()
+    effective[processes_assumed(exact, candidates.processes)] = encoding.type_processes
+    return effective
+
+
 def check_constraints(encoding: DemandEncoding, candidates: Candidates) -> ConstraintCheck:
     exact = candidates.component_type_id == encoding.demand.component_type_id
-    missing = missing_bits(candidates.processes, encoding.required_processes)
-    missing[exact] = 0
+    related = candidates.category_id != encoding.demand.category_id
+    missing = missing_bits(
+        effective_processes(encoding, candidates, exact), encoding.required_processes
+    )
     material = material_states(encoding, candidates)
     valid_until = candidates.cert_valid_until[:, encoding.mandatory_columns]
     failed = _failed_items(
@@ -88,21 +115,29 @@ def check_constraints(encoding: DemandEncoding, candidates: Candidates) -> Const
     )
     return ConstraintCheck(
         exact_type=exact,
+        related=related,
         missing_processes=missing,
         material=material,
         mandatory_valid_until=valid_until,
         failed_items=failed,
-        feasible=failed == 0,
-        near_miss=candidates.verified_active & (failed == 1),
+        feasible=(failed == 0) & ~related,
+        near_miss=near_misses(candidates.verified_active, failed, related),
     )
+
+
+def near_misses(verified_active: BoolArray, failed: IntArray, related: BoolArray) -> BoolArray:
+    """Verified rows failing exactly one item, or related rows failing none."""
+    near: BoolArray = verified_active & ((failed == 1) | (related & (failed == 0)))
+    return near
 
 
 def failed_item_counts(encoding: DemandEncoding, candidates: Candidates) -> IntArray:
     """``check_constraints(encoding, candidates).failed_items``, computing only the counts:
     the cheap screen before scoring."""
     exact = candidates.component_type_id == encoding.demand.component_type_id
-    missing = popcount(missing_bits(candidates.processes, encoding.required_processes))
-    missing[exact] = 0
+    missing = popcount(
+        missing_bits(effective_processes(encoding, candidates, exact), encoding.required_processes)
+    )
     if encoding.material_bit is None:
         mismatch = np.zeros(len(candidates), dtype=np.bool_)
     else:

@@ -17,9 +17,9 @@ from .vocab import Mask
 class DemandEncoding:
     demand: DemandSpec
     required_processes: Mask
-    """Processes of the component type plus the demand's extra processes."""
+    """The processes the demand asks for (:attr:`DemandSpec.required_processes`)."""
     type_processes: Mask
-    """Processes implied by a capability for the exact component type."""
+    """Processes assumed of an exact-type capability that declares none."""
     material_bit: Mask | None
     mandatory_ids: tuple[int, ...]
     mandatory_columns: npt.NDArray[np.intp]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -56,6 +56,17 @@ class Evaluation:
     factors: FactorValues
     contributions_micro: IntArray
     score_micro: IntArray
+
+    def reweighted(self, weights: Mapping[str, float]) -> Evaluation:
+        """The same rows and factor values scored with other (normalised) ``weights``."""
+        weight_row = np.array([weights[factor] for factor in FACTORS], dtype=np.float64)
+        micro = contributions_micro(self.factors.values, weight_row)
+        return replace(
+            self,
+            weights=weights,
+            contributions_micro=micro,
+            score_micro=micro.sum(axis=-1, dtype=np.int64),
+        )
 
     def breakdown(self, row: int) -> tuple[FactorContribution, ...]:
         return tuple(

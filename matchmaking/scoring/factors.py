@@ -16,7 +16,7 @@ from .constraints import ConstraintCheck, MaterialState
 from .encoding import DemandEncoding
 from .geo import haversine_km
 from .inputs import Candidates, FloatArray, IntArray
-from .vocab import intersects, missing_bits, popcount
+from .vocab import intersects, popcount
 
 
 class KbliLevel(IntEnum):
@@ -39,7 +39,11 @@ class FactorValues:
 
 
 def component_fit(check: ConstraintCheck, params: Params) -> FloatArray:
-    fit: FloatArray = np.where(check.exact_type, 1.0, params.inferred_type_fit)
+    fit: FloatArray = np.where(
+        check.exact_type,
+        1.0,
+        np.where(check.related, params.related_type_fit, params.inferred_type_fit),
+    )
     return fit
 
 
@@ -55,9 +59,7 @@ def process_coverage(
     required = int(popcount(encoding.required_processes))
     if required == 0:
         return np.ones(len(candidates), dtype=np.float64)
-    effective = candidates.processes.copy()
-    effective[check.exact_type] |= encoding.type_processes
-    uncovered = popcount(missing_bits(effective, encoding.required_processes))
+    uncovered = popcount(check.missing_processes)
     coverage: FloatArray = (required - uncovered) / required
     return coverage
 

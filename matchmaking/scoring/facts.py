@@ -12,21 +12,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import NamedTuple, TypedDict
+from typing import NamedTuple, NotRequired, TypedDict
 
 import numpy as np
 import numpy.typing as npt
 
-from .constraints import held
+from .constraints import held, processes_assumed
 from .encoding import DemandEncoding
 from .evaluation import Evaluation
 from .inputs import FloatArray, IntArray
-from .vocab import Key, Mask, missing_bits
+from .vocab import Key, Mask
 
+# Bits of :attr:`Facts.flags`.
 EXACT_TYPE = 1
 VERIFIED_ACTIVE = 2
 NO_FREE_CAPACITY = 4
-"""Bits of :attr:`Facts.flags`."""
+PROCESSES_CHECKED = 8
+"""Missing processes are failed items for every row, exact type included (issue 11).
+Facts stored before carry no such bit: there an exact-type row's missing processes only
+lowered its coverage."""
+PROCESSES_ASSUMED = 16
+"""An exact-type capability that declares no process: its type's processes are assumed."""
+RELATED_CATEGORY = 32
+"""A capability of a related (sibling) category: a near miss at best."""
 FLOAT_DIGITS = np.array([3, 3, 1, 1], dtype=np.int64)
 """Decimals of free and converted capacity, coverage and km, as the reasons round them."""
 
@@ -51,6 +59,9 @@ class DemandContext(TypedDict):
     """How many of ``c`` are mandatory."""
     a: int
     """Days available until the needed-by date."""
+    sf: NotRequired[int]
+    """1 when no feasible row covered the quantity, so the shortfall weights were used
+    (issue 11; absent otherwise, and in contexts stored before)."""
 
 
 class Facts(NamedTuple):
@@ -159,6 +170,9 @@ def row_facts(evaluation: Evaluation, rows: IntArray) -> list[Facts]:
         exact * EXACT_TYPE
         + candidates.verified_active[rows] * VERIFIED_ACTIVE
         + (free <= 0) * NO_FREE_CAPACITY
+        + PROCESSES_CHECKED
+        + processes_assumed(exact, candidates.processes[rows]) * PROCESSES_ASSUMED
+        + evaluation.check.related[rows] * RELATED_CATEGORY
     ).tolist()
     converted = evaluation.factors.converted_capacity[rows]
     coverage = 100.0 * np.maximum(converted, 0.0) / encoding.demand.quantity
@@ -169,10 +183,9 @@ def row_facts(evaluation: Evaluation, rows: IntArray) -> list[Facts]:
     )
     free_r, converted_r, coverage_r, km_r = (rounded[i * n : (i + 1) * n] for i in range(4))
 
-    effective = candidates.processes[rows]
-    effective[exact] |= encoding.type_processes
-    missing = missing_bits(effective, encoding.required_processes)
-    missing_ids = _set_bits(missing, candidates.vocab.processes.keys)
+    missing_ids = _set_bits(
+        evaluation.check.missing_processes[rows], candidates.vocab.processes.keys
+    )
 
     columns = np.array(
         [candidates.vocab.certifications.position(c) for c in certification_ids(encoding)],

@@ -2,20 +2,23 @@
 
 Calling :func:`~.engine.rank_demand` once per demand costs most of a millisecond of numpy
 overhead per call, whatever the number of rows. :func:`rank_supplier` instead takes the
-demands of each category together and computes constraints and factors in one broadcast
-over (demands × rows); each demand's :class:`~.engine.Ranking` holds views into those
+demands of each category (with the same related categories) together and computes
+constraints and factors in one broadcast over (demands × rows of the category and its
+related ones); each demand's :class:`~.engine.Ranking` holds views into those
 arrays, and its :class:`~.evaluation.Evaluation` (with the demand's encoding) is built
 only when read.
 
 The broadcast repeats the formulas of :mod:`.constraints`, :mod:`.factors` and
 :func:`.geo.haversine_km` operation by operation, so every value is bit for bit what
-``rank_demand`` computes; the tests hold the two paths equal on random data.
+``rank_demand`` computes; the tests hold the two paths equal on random data. Whether a
+demand is scored with the shortfall weights depends on every candidate, so the caller
+passes it in (``shortfall``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -26,8 +29,16 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from .config import DEFAULT_PARAMS, DEFAULT_WEIGHTS, FACTORS, NEUTRAL, Params, normalise_weights
-from .constraints import ConstraintCheck, MaterialState
+from .config import (
+    DEFAULT_PARAMS,
+    DEFAULT_WEIGHTS,
+    FACTORS,
+    NEUTRAL,
+    Params,
+    normalise_weights,
+    shortfall_weights,
+)
+from .constraints import ConstraintCheck, MaterialState, near_misses, processes_assumed
 from .encoding import encode_demand
 from .evaluation import Evaluation, contributions_micro
 from .factors import MATERIAL_FIT, FactorValues, KbliLevel, distance, sector_alignment
@@ -140,8 +151,7 @@ class DemandColumns:
             latitude=floats("latitude"),
             longitude=floats("longitude"),
             type_processes=type_processes,
-            required_processes=type_processes
-            | _distinct_rows(each("extra_processes"), vocab.processes.encode),
+            required_processes=_distinct_rows(each("required_processes"), vocab.processes.encode),
             has_material=np.fromiter(
                 (m is not None for m in each("material_id")), dtype=np.bool_, count=len(demands)
             ),
@@ -173,12 +183,16 @@ def _haversine_km(rows: Candidates, demands: DemandColumns) -> FloatArray:
     return km
 
 
-def _check(rows: Candidates, demands: DemandColumns) -> ConstraintCheck:
-    """:func:`.constraints.check_constraints` over (demands × rows), without
-    ``mandatory_valid_until`` (ragged; taken per demand when an evaluation is built)."""
+def _check(rows: Candidates, demands: DemandColumns, category_id: int) -> ConstraintCheck:
+    """:func:`.constraints.check_constraints` over (demands × rows) for demands of the
+    category ``category_id``, without ``mandatory_valid_until`` (ragged; taken per demand
+    when an evaluation is built)."""
     exact = demands.component_type_id[:, None] == rows.component_type_id
-    missing = missing_bits(rows.processes, demands.required_processes[:, None])
-    missing[exact] = 0
+    related = np.broadcast_to(rows.category_id != category_id, exact.shape)
+    # .constraints.effective_processes: declared, or the type's for an exact row without any
+    assumed = processes_assumed(exact, rows.processes)
+    effective = np.where(assumed[:, :, None], demands.type_processes[:, None], rows.processes)
+    missing = missing_bits(effective, demands.required_processes[:, None])
     declares_any = rows.materials.any(axis=1)
     material = np.full(exact.shape, MaterialState.MISMATCH, dtype=np.int64)
     material[intersects(rows.materials, demands.material_bit[:, None])] = MaterialState.DECLARED
@@ -196,12 +210,13 @@ def _check(rows: Candidates, demands: DemandColumns) -> ConstraintCheck:
     )
     return ConstraintCheck(
         exact_type=exact,
+        related=related,
         missing_processes=missing,
         material=material,
         mandatory_valid_until=np.empty((0, 0), dtype=np.int64),
         failed_items=failed,
-        feasible=failed == 0,
-        near_miss=rows.verified_active & (failed == 1),
+        feasible=(failed == 0) & ~related,
+        near_miss=near_misses(rows.verified_active, failed, related),
     )
 
 
@@ -218,10 +233,7 @@ def _factors(
         np.minimum(np.maximum(converted, 0.0) / demands.quantity[:, None], 1.0),
     )
     required = popcount(demands.required_processes)[:, None]
-    effective = rows.processes | np.where(
-        check.exact_type[:, :, None], demands.type_processes[:, None], 0
-    )
-    uncovered = popcount(missing_bits(effective, demands.required_processes[:, None]))
+    uncovered = popcount(check.missing_processes)
     coverage = np.where(required == 0, 1.0, (required - uncovered) / np.maximum(required, 1))
     preferred_count = demands.preferred.sum(axis=1)[:, None]
     preferred_valid = (
@@ -237,7 +249,11 @@ def _factors(
     level[intersects(rows.kbli, demands.kbli[:, None])] = KbliLevel.CODE
     level[~demands.has_kbli] = KbliLevel.UNKNOWN
     columns = {
-        "component_fit": np.where(check.exact_type, 1.0, params.inferred_type_fit),
+        "component_fit": np.where(
+            check.exact_type,
+            1.0,
+            np.where(check.related, params.related_type_fit, params.inferred_type_fit),
+        ),
         "capacity_fit": capacity,
         "process_coverage": coverage,
         "material_match": MATERIAL_FIT[check.material],
@@ -280,7 +296,8 @@ class _Block:
     demands: Sequence[DemandSpec]
     rows: Candidates
     as_of: date
-    weights: Mapping[str, float]
+    weights: Sequence[Mapping[str, float]]
+    """Per demand: the normalised weights, or the shortfall weights."""
     check: ConstraintCheck
     factors: FactorValues
     contributions_micro: IntArray
@@ -293,9 +310,10 @@ class _Block:
         return Evaluation(
             encoding=encoding,
             candidates=self.rows,
-            weights=self.weights,
+            weights=self.weights[position],
             check=ConstraintCheck(
                 exact_type=check.exact_type[position],
+                related=check.related[position],
                 missing_processes=check.missing_processes[position],
                 material=check.material[position],
                 mandatory_valid_until=self.rows.cert_valid_until[:, encoding.mandatory_columns],
@@ -320,14 +338,18 @@ def _rank_category(
     block: IntArray,
     *,
     as_of: date,
-    weights: dict[str, float],
+    weights: Sequence[dict[str, float]],
+    shortfall: Sequence[bool],
     params: Params,
 ) -> list[Ranking]:
     columns = DemandColumns.encode(demands, rows.vocab, as_of=as_of)
-    check = _check(rows, columns)
+    check = _check(rows, columns, demands[0].category_id)
     factors = _factors(rows, columns, check, params)
-    weight_row = np.array([weights[factor] for factor in FACTORS], dtype=np.float64)
-    micro = contributions_micro(factors.values, weight_row)
+    weight_rows = np.array(
+        [[demand_weights[factor] for factor in FACTORS] for demand_weights in weights],
+        dtype=np.float64,
+    )
+    micro = contributions_micro(factors.values, weight_rows[:, None, :])
     score = micro.sum(axis=-1, dtype=np.int64)
     scored = _Block(demands, rows, as_of, weights, check, factors, micro, score)
     feasible_supplier = (
@@ -343,9 +365,10 @@ def _rank_category(
             match_rows=match_rows,
             near_rows=near_rows,
             evaluate=partial(scored.evaluation, position),
+            shortfall=short,
         )
-        for position, (demand, demand_score, match_rows, near_rows) in enumerate(
-            zip(demands, score, matches, near, strict=True)
+        for position, (demand, demand_score, match_rows, near_rows, short) in enumerate(
+            zip(demands, score, matches, near, shortfall, strict=True)
         )
     ]
 
@@ -357,27 +380,38 @@ def rank_supplier(
     as_of: date,
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
     params: Params = DEFAULT_PARAMS,
+    shortfall: Collection[int] = (),
 ) -> list[Ranking]:
     """For each demand in order, what ``rank_demand(demand, candidates, k=None,
     near_miss_k=None)`` returns, computed for all demands at once.
+
+    Whether a demand is short (no feasible row covers its quantity) depends on every
+    candidate, not only on these rows: the caller says which demands are, by id, in
+    ``shortfall`` (the stored state), and checks whether these rows change it.
 
     Meant for a few rows (one supplier's capabilities): the cost grows with the square of
     the rows per category. Rankings of one category share their ``block`` and candidate
     arrays; treat them as read-only.
     """
     normalised = normalise_weights(weights)
-    by_category: dict[int, list[int]] = {}
+    short_weights = shortfall_weights(weights, params.shortfall_capacity_weight)
+    short_ids = set(shortfall)
+    by_block: dict[tuple[int, frozenset[int]], list[int]] = {}
     for position, demand in enumerate(demands):
-        by_category.setdefault(demand.category_id, []).append(position)
+        key = (demand.category_id, demand.related_category_ids)
+        by_block.setdefault(key, []).append(position)
     rankings: dict[int, Ranking] = {}
-    for category_id, positions in by_category.items():
-        block = np.flatnonzero(candidates.category_id == category_id).astype(np.int64)
+    for (category_id, related), positions in by_block.items():
+        categories = np.array(sorted({category_id, *related}), dtype=np.int64)
+        block = np.flatnonzero(np.isin(candidates.category_id, categories)).astype(np.int64)
+        short = [demands[p].demand_id in short_ids for p in positions]
         ranked = _rank_category(
             [demands[p] for p in positions],
             candidates.take(block),
             block,
             as_of=as_of,
-            weights=normalised,
+            weights=[short_weights if s else normalised for s in short],
+            shortfall=short,
             params=params,
         )
         rankings.update(zip(positions, ranked, strict=True))

@@ -80,9 +80,11 @@ class DemandSpec:
     """The component type's unit; ``unit_weight_kg`` is the weight of one of these."""
     unit_weight_kg: float | None = None
     type_processes: frozenset[int] = frozenset()
-    """Processes the component type requires."""
+    """The catalogue's processes of the component type: what an exact-type capability that
+    declares no process is assumed to do, and what the demand asks when it lists none."""
     extra_processes: frozenset[int] = frozenset()
-    """Further processes the demand requires."""
+    """The processes the demand lists itself (its own list). When it lists any, they are
+    exactly the processes asked for, whatever the type's catalogue list says."""
     material_id: int | None = None
     mandatory_certifications: frozenset[int] = frozenset()
     preferred_certifications: frozenset[int] = frozenset()
@@ -90,6 +92,9 @@ class DemandSpec:
     longitude: float | None = None
     kbli_codes: frozenset[str] = frozenset()
     """KBLI codes of the demand's sector and component type."""
+    related_category_ids: frozenset[int] = frozenset()
+    """Related (sibling) categories: their capabilities may be near misses, never matches
+    (issue 11). Empty: only the demand's own category is searched."""
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.quantity) and self.quantity > 0):
@@ -99,7 +104,10 @@ class DemandSpec:
 
     @property
     def required_processes(self) -> frozenset[int]:
-        return self.type_processes | self.extra_processes
+        """The processes the demand asks for: its own list, or the type's when it lists
+        none (issue 11: not the union, so a part bought raw is not held to the type's
+        machining step)."""
+        return self.extra_processes or self.type_processes
 
 
 @dataclass(frozen=True)

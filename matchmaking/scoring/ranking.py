@@ -9,11 +9,11 @@ from functools import cached_property
 
 import numpy as np
 
-from .config import ALGORITHM_VERSION, DEFAULT_PARAMS, DEFAULT_WEIGHTS, Params
+from .config import ALGORITHM_VERSION, DEFAULT_PARAMS, DEFAULT_WEIGHTS, Params, shortfall_weights
 from .constraints import failed_item_counts
 from .encoding import encode_demand
 from .evaluation import MICRO, Evaluation, FactorContribution, evaluate_encoded
-from .inputs import Candidates, DemandSpec, IntArray
+from .inputs import BoolArray, Candidates, DemandSpec, IntArray
 from .reasons import Reason, row_failures, row_reasons
 
 
@@ -64,6 +64,8 @@ class DemandResult:
     """The arrays behind the result, over the demand's block of candidates."""
     block: IntArray
     """Indices of the block's rows in the candidates that were passed in."""
+    shortfall: bool = False
+    """No feasible row covers the quantity (see :attr:`Ranking.shortfall`)."""
 
 
 def top_k(score_micro: IntArray, tiebreak: IntArray, k: int) -> IntArray:
@@ -116,6 +118,9 @@ class Ranking:
     best first, one per supplier."""
     evaluate: Callable[[], Evaluation] = field(repr=False)
     """Builds :attr:`evaluation`; called once, when it is first read."""
+    shortfall: bool = False
+    """No feasible row covers the demand's monthly quantity: scored with
+    :func:`~.config.shortfall_weights` (a consortium is the answer)."""
 
     @cached_property
     def evaluation(self) -> Evaluation:
@@ -130,6 +135,16 @@ def _id_array(ids: Collection[int]) -> IntArray:
     return np.fromiter(ids, dtype=np.int64, count=len(ids))
 
 
+def covers_quantity(evaluation: Evaluation) -> BoolArray:
+    """Feasible rows whose free capacity, in the demand's unit, reaches its quantity."""
+    converted = evaluation.factors.converted_capacity
+    with np.errstate(invalid="ignore"):
+        covers: BoolArray = evaluation.check.feasible & (
+            converted >= evaluation.encoding.demand.quantity
+        )
+    return covers
+
+
 def rank_demand(
     demand: DemandSpec,
     candidates: Candidates,
@@ -141,14 +156,20 @@ def rank_demand(
     near_miss_k: int | None = 50,
     keep_suppliers: Collection[int] = (),
 ) -> Ranking:
-    """Score ``candidates`` against ``demand`` (rows of other categories are skipped) and
-    pick the top matches and near misses as row indices.
+    """Score ``candidates`` against ``demand`` (rows of categories other than its own and
+    its related ones are skipped) and pick the top matches and near misses as row indices.
+
+    When no feasible row covers the demand's quantity the rows are scored with
+    :func:`~.config.shortfall_weights` and the ranking says so (``shortfall``).
 
     ``k`` / ``near_miss_k`` cap the matches / near misses (``None``: all). Only rows that
     fail at most one constraint item, and every row of ``keep_suppliers``, are scored:
     the evaluation covers those rows (``block`` gives their indices in ``candidates``).
     """
-    in_category = np.flatnonzero(candidates.category_id == demand.category_id)
+    in_block = candidates.category_id == demand.category_id
+    if demand.related_category_ids:
+        in_block |= np.isin(candidates.category_id, _id_array(demand.related_category_ids))
+    in_category = np.flatnonzero(in_block)
     rows = candidates if len(in_category) == len(candidates) else candidates.take(in_category)
     encoding = encode_demand(demand, rows.vocab, as_of=as_of)
     screened = failed_item_counts(encoding, rows) <= 1
@@ -156,6 +177,11 @@ def rank_demand(
         screened |= np.isin(rows.supplier_id, _id_array(keep_suppliers))
     kept = np.flatnonzero(screened)
     evaluation = evaluate_encoded(encoding, rows.take(kept), weights=weights, params=params)
+    shortfall = not covers_quantity(evaluation).any()
+    if shortfall:
+        evaluation = evaluation.reweighted(
+            shortfall_weights(weights, params.shortfall_capacity_weight)
+        )
     scored = evaluation.candidates
     score = evaluation.score_micro
 
@@ -176,6 +202,7 @@ def rank_demand(
         match_rows=ranked(feasible, k),
         near_rows=ranked(near, near_miss_k),
         evaluate=lambda: evaluation,
+        shortfall=shortfall,
     )
 
 
@@ -231,4 +258,5 @@ def score_demand(
         ),
         evaluation=evaluation,
         block=ranking.block,
+        shortfall=ranking.shortfall,
     )

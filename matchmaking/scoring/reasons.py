@@ -19,6 +19,9 @@ from .factors import KbliLevel
 from .facts import (
     EXACT_TYPE,
     NO_FREE_CAPACITY,
+    PROCESSES_ASSUMED,
+    PROCESSES_CHECKED,
+    RELATED_CATEGORY,
     VERIFIED_ACTIVE,
     DemandContext,
     Facts,
@@ -39,6 +42,9 @@ class ReasonCode(StrEnum):
     MISSING_CERTIFICATION = "missing_certification"
     EXPIRED_CERTIFICATION = "expired_certification"
     NO_FREE_CAPACITY = "no_free_capacity"
+    RELATED_TYPE = "related_type"
+    """A type of a related category: the failure of a related near miss that fails nothing
+    else, and the component-fit reason of every related row."""
     # explanations of the factors
     EXACT_TYPE = "exact_type"
     INFERRED_TYPE = "inferred_type"
@@ -124,30 +130,31 @@ KBLI_REASONS = {
 }
 
 
+def _type_reason(facts: Facts) -> Reason:
+    if facts.flags & EXACT_TYPE:
+        return Reason(ReasonCode.EXACT_TYPE)
+    code = ReasonCode.RELATED_TYPE if facts.flags & RELATED_CATEGORY else ReasonCode.INFERRED_TYPE
+    return Reason(code, {"component_type_id": facts.component_type_id})
+
+
 def reasons_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, ...]:
     """One reason per aspect of the score of the row of these facts, in the order of the
     factors."""
     facts = Facts._make(row)
-    reasons = [
-        Reason(ReasonCode.EXACT_TYPE)
-        if facts.flags & EXACT_TYPE
-        else Reason(ReasonCode.INFERRED_TYPE, {"component_type_id": facts.component_type_id}),
-        _capacity_reason(context, facts),
-    ]
+    reasons = [_type_reason(facts), _capacity_reason(context, facts)]
     required = context["rp"]
     missing = facts.missing_process_ids
-    reasons.append(
-        Reason(
-            ReasonCode.PROCESSES,
-            {
-                "covered": required - len(missing),
-                "required": required,
-                "missing_ids": tuple(sorted(missing)),
-            },
-        )
-        if required
-        else Reason(ReasonCode.NO_PROCESS_REQUIRED)
-    )
+    if required:
+        processes: dict[str, ParamValue] = {
+            "covered": required - len(missing),
+            "required": required,
+            "missing_ids": tuple(sorted(missing)),
+        }
+        if facts.flags & PROCESSES_ASSUMED:
+            processes["assumed"] = 1  # none declared: the type's processes are assumed
+        reasons.append(Reason(ReasonCode.PROCESSES, processes))
+    else:
+        reasons.append(Reason(ReasonCode.NO_PROCESS_REQUIRED))
     material = MATERIAL_REASONS[MaterialState(facts.material)]
     reasons.append(
         Reason(material)
@@ -196,7 +203,10 @@ def failures_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, 
     found: list[Reason] = []
     if not facts.flags & VERIFIED_ACTIVE:
         found.append(Reason(ReasonCode.NOT_VERIFIED))
-    if facts.missing_process_ids and not facts.flags & EXACT_TYPE:
+    # before issue 11 (no PROCESSES_CHECKED bit) an exact-type row never failed a process
+    if facts.missing_process_ids and (
+        facts.flags & PROCESSES_CHECKED or not facts.flags & EXACT_TYPE
+    ):
         found.append(
             Reason(ReasonCode.MISSING_PROCESS, {"process_ids": tuple(facts.missing_process_ids)})
         )
@@ -211,6 +221,8 @@ def failures_from_facts(context: DemandContext, row: FactsRow) -> tuple[Reason, 
         found.append(Reason(ReasonCode.EXPIRED_CERTIFICATION, {"certification_ids": expired}))
     if facts.flags & NO_FREE_CAPACITY:
         found.append(Reason(ReasonCode.NO_FREE_CAPACITY, {"shortfall_pct": 100}))
+    if facts.flags & RELATED_CATEGORY and not found:
+        found.append(_type_reason(facts))
     return tuple(found)
 
 

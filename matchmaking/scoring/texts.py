@@ -179,6 +179,17 @@ def render(reason: Reason, lang: Lang, labels: Labels) -> str:
                 if en
                 else f"Membuat {name}, tipe lain dalam kategori yang sama"
             )
+        case ReasonCode.RELATED_TYPE:
+            if params.get("component_type_id") is None:
+                return (
+                    "Makes a type of a related category" if en else "Membuat tipe kategori terkait"
+                )
+            name = _name(labels.component_types, params.get("component_type_id"), lang)
+            return (
+                f"Makes {name}, a type of a related category, not this one yet"
+                if en
+                else f"Membuat {name}, tipe dari kategori terkait, belum tipe ini"
+            )
         case ReasonCode.CAPACITY:
             return _capacity(params, lang)
         case ReasonCode.CAPACITY_INCOMPARABLE:
@@ -202,6 +213,12 @@ def render(reason: Reason, lang: Lang, labels: Labels) -> str:
             missing = _names(labels.processes, params.get("missing_ids"), lang)
             if missing:
                 text += f" (missing: {missing})" if en else f" (belum ada: {missing})"
+            if params.get("assumed"):
+                text += (
+                    ", assumed from the component type (the IKM declared no process)"
+                    if en
+                    else ", dianggap dari tipe komponen (IKM belum menyatakan proses)"
+                )
             return text
         case ReasonCode.MATERIAL_DECLARED:
             name = _name(labels.materials, params.get("material_id"), lang)

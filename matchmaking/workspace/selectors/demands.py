@@ -15,10 +15,17 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from components.models import Certification
 from matchmaking.choices import REVIEWED_MATCH_STATUSES, MatchKind, MatchStatus
-from matchmaking.engine.explanations import factor_name, issue_in, language, match_lacks
+from matchmaking.engine.explanations import (
+    factor_name,
+    issue_in,
+    language,
+    match_lacks,
+    match_weights,
+    scored_short,
+)
 from matchmaking.engine.loading import load_labels
 from matchmaking.models import ConsortiumSuggestion, Match
-from matchmaking.scoring.config import FACTORS, normalise_weights
+from matchmaking.scoring.config import FACTORS
 from matchmaking.scoring.texts import (
     Lang,
     format_number,
@@ -103,6 +110,10 @@ class Suggestions:
     fallen_out: list[MatchView]
     consortium: ConsortiumView | None
     legend: list[LegendItem]
+    shortfall: bool = False
+    """No single IKM covers the monthly volume: the consortium is the answer (issue 11)."""
+    capacity_weight: str = ""
+    """The share capacity weighs in the scores shown, e.g. ``50%``."""
 
     @property
     def waiting(self) -> int:
@@ -176,13 +187,17 @@ def demand_suggestions(*, demand: Demand) -> Suggestions:
     near = [v for v in views if v.match.is_current and v.match.kind == MatchKind.NEAR_MISS]
     near.sort(key=lambda v: (-v.match.score, v.supplier_id))
     fallen = [v for v in views if not v.match.is_current]
-    weights = normalise_weights(rows[0].policy.weights) if rows else None
+    current = [v.match for v in (*matches, *near)]
+    weights = match_weights(current[0] if current else rows[0]) if rows else None
+    shortfall = bool(matches) and scored_short(matches[0].match)
     return Suggestions(
         matches=matches,
         near_misses=near,
         fallen_out=fallen,
         consortium=_consortium(demand, lang),
         legend=legend(lang, weights),
+        shortfall=shortfall,
+        capacity_weight=format_number(weights["capacity_fit"] * 100, lang) + "%" if weights else "",
     )
 
 

@@ -92,6 +92,10 @@ def random_demand(seed: int, demand_id: int = 1) -> DemandSpec:
         latitude=rnd.uniform(-8.0, -6.2),
         longitude=rnd.uniform(106.5, 113.0),
         kbli_codes=_subset(rnd, VOCAB.kbli.keys, 0.4),
+        # half the demands also search the other category, as a related one (issue 11)
+        related_category_ids=frozenset({BOGIE_PARTS, CAR_BODY} - {category_id})
+        if rnd.random() < 0.5
+        else frozenset(),
     )
 
 

@@ -24,10 +24,16 @@ from .catalogue import (
 )
 
 STRICT_DEMAND = brake_block_demand(
-    extra_processes=frozenset({MACHINING}),
+    # the demand's own list: cast and machined (the type's catalogue list is casting only)
+    extra_processes=frozenset({CASTING, MACHINING}),
     mandatory_certifications=frozenset({ISO_9001, ISO_22163}),
 )
 BOTH_CERTS = {ISO_9001: date(2028, 1, 1), ISO_22163: None}
+
+
+def shop(**overrides):
+    """The foundry declaring both processes the strict demand asks for."""
+    return foundry(**{"processes": frozenset({CASTING, MACHINING}), **overrides})
 
 
 def check(row, demand=STRICT_DEMAND):
@@ -39,36 +45,50 @@ def check(row, demand=STRICT_DEMAND):
 @pytest.mark.parametrize(
     ("row", "failures", "near_miss"),
     [
-        (foundry(certifications=BOTH_CERTS), [], False),
-        # exact type: the demand's extra processes are scored, not required
-        (foundry(processes=frozenset(), certifications=BOTH_CERTS), [], False),
         (
-            foundry(verified_active=False, certifications=BOTH_CERTS),
+            foundry(processes=frozenset({CASTING, MACHINING}), certifications=BOTH_CERTS),
+            [],
+            False,
+        ),
+        # exact type, declaring processes: each asked process it does not declare fails
+        (
+            foundry(certifications=BOTH_CERTS),
+            [(ReasonCode.MISSING_PROCESS, {"process_ids": (MACHINING,)})],
+            True,
+        ),
+        # exact type declaring none: assumed to do the type's processes (casting), no more
+        (
+            foundry(processes=frozenset(), certifications=BOTH_CERTS),
+            [(ReasonCode.MISSING_PROCESS, {"process_ids": (MACHINING,)})],
+            True,
+        ),
+        (
+            shop(verified_active=False, certifications=BOTH_CERTS),
             [(ReasonCode.NOT_VERIFIED, {})],
             False,
         ),
         (
-            foundry(certifications={ISO_9001: None}),
+            shop(certifications={ISO_9001: None}),
             [(ReasonCode.MISSING_CERTIFICATION, {"certification_ids": (ISO_22163,)})],
             True,
         ),
         (
-            foundry(certifications={}),
+            shop(certifications={}),
             [(ReasonCode.MISSING_CERTIFICATION, {"certification_ids": (ISO_9001, ISO_22163)})],
             False,
         ),
         (
-            foundry(certifications={ISO_9001: date(2027, 1, 14), ISO_22163: None}),
+            shop(certifications={ISO_9001: date(2027, 1, 14), ISO_22163: None}),
             [(ReasonCode.EXPIRED_CERTIFICATION, {"certification_ids": (ISO_9001,)})],
             True,
         ),
         (
-            foundry(materials=frozenset({ALUMINIUM}), certifications=BOTH_CERTS),
+            shop(materials=frozenset({ALUMINIUM}), certifications=BOTH_CERTS),
             [(ReasonCode.MATERIAL_MISMATCH, {"material_id": GREY_IRON})],
             True,
         ),
         (
-            foundry(free_capacity=0, certifications=BOTH_CERTS),
+            shop(free_capacity=0, certifications=BOTH_CERTS),
             [(ReasonCode.NO_FREE_CAPACITY, {"shortfall_pct": 100})],
             True,
         ),
@@ -107,7 +127,7 @@ def check(row, demand=STRICT_DEMAND):
             True,
         ),
         (
-            foundry(verified_active=False, certifications={ISO_9001: None}),
+            shop(verified_active=False, certifications={ISO_9001: None}),
             [
                 (ReasonCode.NOT_VERIFIED, {}),
                 (ReasonCode.MISSING_CERTIFICATION, {"certification_ids": (ISO_22163,)}),
@@ -117,7 +137,8 @@ def check(row, demand=STRICT_DEMAND):
     ],
     ids=[
         "feasible",
-        "exact-type-implies-type-processes",
+        "exact-type-declaring-casting-only-lacks-machining",
+        "exact-type-declaring-none-is-assumed-the-type-processes-only",
         "unverified-is-never-a-near-miss",
         "one-missing-certification",
         "two-missing-certifications",
@@ -139,7 +160,7 @@ def test_hard_constraints(row, failures, near_miss):
 
 
 def test_exact_type_without_declared_materials_is_accepted():
-    failures, feasible, _ = check(foundry(materials=frozenset(), certifications=BOTH_CERTS))
+    failures, feasible, _ = check(shop(materials=frozenset(), certifications=BOTH_CERTS))
     assert feasible and failures == []
 
 
@@ -149,10 +170,26 @@ def test_declared_materials_must_include_the_demand_material():
 
 
 def test_certificate_that_never_expires_is_valid():
-    row = foundry(certifications={ISO_9001: None, ISO_22163: None})
+    row = shop(certifications={ISO_9001: None, ISO_22163: None})
     assert check(row)[1]
 
 
 def test_demand_naming_an_unknown_certification_is_rejected():
     with pytest.raises(ValueError, match="not in the vocabulary"):
         check(foundry(), brake_block_demand(mandatory_certifications=frozenset({999})))
+
+
+def test_exact_type_declaring_no_process_meets_a_demand_asking_only_the_type_processes():
+    demand = brake_block_demand(mandatory_certifications=frozenset())
+    failures, feasible, _ = check(foundry(processes=frozenset()), demand)
+    assert (failures, feasible) == ([], True)
+
+
+def test_the_demand_own_list_is_asked_not_the_type_catalogue_list():
+    """A demand buying raw castings lists casting only: a foundry that does not machine is
+    not held to the machining step of the type's catalogue list."""
+    demand = brake_block_demand(
+        type_processes=frozenset({CASTING, MACHINING}), extra_processes=frozenset({CASTING})
+    )
+    failures, feasible, _ = check(foundry(processes=frozenset({CASTING})), demand)
+    assert (failures, feasible) == ([], True)

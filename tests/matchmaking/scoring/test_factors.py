@@ -59,22 +59,27 @@ def test_capacity_fit(free, expected):
 
 
 @pytest.mark.parametrize(
-    ("type_id", "processes", "extra", "expected"),
+    ("type_id", "processes", "asked", "expected"),
     [
-        # exact type: the type's own processes are implied; the demand's extras count
+        # exact type declaring none: its type's processes (casting) are assumed, no more
         (None, set(), set(), 1.0),
-        (None, set(), {MACHINING}, 0.5),
-        (None, {MACHINING}, {MACHINING, HEAT_TREATMENT}, 2 / 3),
+        (None, set(), {CASTING, MACHINING}, 0.5),
+        # exact type declaring some: only what it declares counts (issue 11)
+        (None, {CASTING}, {CASTING, MACHINING}, 0.5),
+        (None, {MACHINING}, {CASTING, MACHINING, HEAT_TREATMENT}, 1 / 3),
+        # the demand's own list is what is asked, not the type's list
+        (None, {MACHINING}, {MACHINING}, 1.0),
         # another type of the category must declare every process itself
         (BRAKE_BLOCK_HEAD, {CASTING, MACHINING}, {MACHINING}, 1.0),
-        (BRAKE_BLOCK_HEAD, {CASTING}, {MACHINING}, 0.5),
+        (BRAKE_BLOCK_HEAD, {CASTING}, {CASTING, MACHINING}, 0.5),
+        (BRAKE_BLOCK_HEAD, set(), set(), 0.0),
     ],
 )
-def test_process_coverage(type_id, processes, extra, expected):
+def test_process_coverage(type_id, processes, asked, expected):
     row = foundry(processes=frozenset(processes))
     if type_id is not None:
         row = foundry(component_type_id=type_id, processes=frozenset(processes))
-    demand = brake_block_demand(extra_processes=frozenset(extra))
+    demand = brake_block_demand(extra_processes=frozenset(asked))
     assert factor("process_coverage", row, demand) == pytest.approx(expected)
 
 

@@ -8,13 +8,24 @@ import numpy as np
 import pytest
 
 from bench.reference_reasons import reference_failures
-from matchmaking.scoring.config import FACTORS
+from matchmaking.scoring.config import (
+    DEFAULT_PARAMS,
+    DEFAULT_WEIGHTS,
+    FACTORS,
+    shortfall_weights,
+)
 from matchmaking.scoring.constraints import check_constraints, failed_item_counts
 from matchmaking.scoring.encoding import encode_demand
 from matchmaking.scoring.evaluation import evaluate
 from matchmaking.scoring.facts import demand_context, row_facts
 from matchmaking.scoring.inputs import Candidates
-from matchmaking.scoring.ranking import best_per_supplier, rank_demand, score_demand, top_k
+from matchmaking.scoring.ranking import (
+    best_per_supplier,
+    covers_quantity,
+    rank_demand,
+    score_demand,
+    top_k,
+)
 from matchmaking.scoring.reasons import failures_from_facts, row_failures
 
 from .catalogue import AS_OF, VOCAB, candidates
@@ -22,9 +33,15 @@ from .generators import AS_OF_CHOICES, random_demand, random_rows
 
 
 def whole_block(demand, rows, *, k, near_miss_k, **options):
-    """The ranking as it was before the screen: every row of the category scored."""
-    block = np.flatnonzero(rows.category_id == demand.category_id)
+    """The ranking as it was before the screen: every row of the category (and of the
+    related ones) scored, with the shortfall weights when no feasible row covers."""
+    categories = [demand.category_id, *demand.related_category_ids]
+    block = np.flatnonzero(np.isin(rows.category_id, categories))
     evaluation = evaluate(demand, rows.take(block), **options)
+    if not covers_quantity(evaluation).any():
+        capacity_weight = options.get("params", DEFAULT_PARAMS).shortfall_capacity_weight
+        weights = options.get("weights", DEFAULT_WEIGHTS)
+        evaluation = evaluation.reweighted(shortfall_weights(weights, capacity_weight))
     suppliers = evaluation.candidates.supplier_id
     score = evaluation.score_micro
 

@@ -5,7 +5,6 @@ from numpy.testing import assert_allclose
 
 from bench.reference import reference_evaluate, reference_rank
 from matchmaking.scoring.config import DEFAULT_WEIGHTS, Params
-from matchmaking.scoring.evaluation import evaluate
 from matchmaking.scoring.ranking import score_demand
 
 from .catalogue import AS_OF, candidates
@@ -20,13 +19,15 @@ def test_engine_equals_reference(seed, weights):
     rows = random_rows(seed, suppliers=150)
     demand = random_demand(seed)
     params = Params(distance_length_km=200 + seed)
-    evaluation = evaluate(
+    categories = {demand.category_id, *demand.related_category_ids}
+    evaluation = score_demand(
         demand,
-        candidates(*[r for r in rows if r.category_id == demand.category_id]),
+        candidates(*[r for r in rows if r.category_id in categories]),
         as_of=AS_OF,
         weights=weights,
         params=params,
-    )
+        k=None,
+    ).evaluation
     expected = reference_evaluate(demand, rows, as_of=AS_OF, weights=weights, params=params)
 
     assert len(expected) == len(evaluation.candidates)
@@ -59,3 +60,17 @@ def test_random_data_exercises_every_outcome():
     assert any(s.feasible for s in scores)
     assert any(s.failed_items == 1 for s in scores)
     assert any(s.failed_items > 1 for s in scores)
+
+
+def test_random_data_exercises_the_expert_rules():
+    """Related near misses, related rows never feasible, and both shortfall states occur."""
+    rows = random_rows(0, suppliers=150)
+    by_demand = [
+        reference_evaluate(random_demand(seed), rows, as_of=AS_OF, weights=WEIGHTS[0])
+        for seed in range(12)
+    ]
+    scores = [s for demand_scores in by_demand for s in demand_scores]
+    assert any(s.related and s.near_miss for s in scores)
+    assert not any(s.related and s.feasible for s in scores)
+    covered = [any(s.feasible and s.covers for s in demand_scores) for demand_scores in by_demand]
+    assert any(covered) and not all(covered)
