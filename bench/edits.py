@@ -96,11 +96,11 @@ def pick_edits(count: int, seed: int, as_of: datetime.date) -> list[Edit]:
     for i in range(count):
         kind = KINDS[i % len(KINDS)]
         ok = eligible.get(kind, lambda s: True)
-        supplier_id = next((s for s in order if s not in used and ok(s)), None)
-        if supplier_id is None:
+        found = next((s for s in order if s not in used and ok(s)), None)
+        if found is None:
             continue
-        used.add(supplier_id)
-        chosen.append((kind, supplier_id))
+        used.add(found)
+        chosen.append((kind, found))
     caps = SupplierCapability.objects.select_related("supplier", "component_type").in_bulk(
         [pairs[s] for _, s in chosen]
     )
@@ -152,6 +152,7 @@ def apply_edit(edit: Edit, as_of: datetime.date) -> None:
     elif edit.kind == "process_removed":
         _set_capability(edit, processes=_without_one_process(edit))
     elif edit.kind == "certificate_expiring":
+        assert edit.certificate_id is not None  # chosen for holding a valid certificate
         with transaction.atomic():
             SupplierCertification.objects.filter(pk=edit.certificate_id).update(
                 valid_until=as_of - datetime.timedelta(days=1)

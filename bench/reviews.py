@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from matchmaking.choices import MatchKind, MatchStatus, PartnershipStage
+from matchmaking.choices import CAPACITY_COMMITTING_STAGES, MatchKind, MatchStatus, PartnershipStage
 from matchmaking.models import Match, Partnership
 from partners.choices import DemandStatus
 from partners.models import Demand, SupplierCapability
@@ -37,7 +37,6 @@ STAGES = (
     (PartnershipStage.DECLINED, 0.05),
     (PartnershipStage.ENDED, 0.05),
 )
-COMMITTING = {PartnershipStage.TRIAL_ORDER, PartnershipStage.CONTRACT, PartnershipStage.ACTIVE_SUPPLY}
 
 
 @transaction.atomic
@@ -48,8 +47,9 @@ def add_reviews(seed: int) -> dict[str, int]:
     for pk, demand_id, rank in Match.objects.filter(
         kind=MatchKind.MATCH, is_current=True, demand__status=DemandStatus.OPEN
     ).values_list("pk", "demand_id", "rank"):
-        by_demand.setdefault(demand_id, {})[rank] = pk
-    decided: dict[str, list[int]] = {
+        if rank is not None:
+            by_demand.setdefault(demand_id, {})[rank] = pk
+    decided: dict[MatchStatus, list[int]] = {
         MatchStatus.APPROVED: [],
         MatchStatus.SHORTLISTED: [],
         MatchStatus.REJECTED: [],
@@ -70,18 +70,18 @@ def add_reviews(seed: int) -> dict[str, int]:
     matches = Match.objects.filter(pk__in=approved).values_list(
         "pk", "supplier_id", "demand_id", "capability_id"
     )
-    capacity = dict(
-        (pk, (amount, unit))
+    capacity = {
+        pk: (amount, unit)
         for pk, amount, unit in SupplierCapability.objects.filter(
             pk__in=[c for _, _, _, c in matches if c]
         ).values_list("pk", "monthly_capacity", "capacity_unit")
-    )
+    }
     partnerships = []
     stages, weights = zip(*STAGES, strict=True)
     for match_id, supplier_id, demand_id, capability_id in matches:
         stage = rng.choices(stages, weights=weights)[0]
         volume, unit = None, ""
-        if stage in COMMITTING and capability_id in capacity:
+        if stage in CAPACITY_COMMITTING_STAGES and capability_id in capacity:
             amount, unit = capacity[capability_id]
             volume = (Decimal(amount) * Decimal(str(round(rng.uniform(0.2, 0.6), 2)))).quantize(
                 Decimal("0.001")

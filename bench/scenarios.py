@@ -143,9 +143,7 @@ class EditResult:
     fallback_demands: int | None
 
 
-def _await_report(
-    reports: Callable[[], list[dict]], supplier_id: int, deadline: float
-) -> dict:
+def _await_report(reports: Callable[[], list[dict]], supplier_id: int, deadline: float) -> dict:
     while True:
         for report in reports():
             if report["supplier_id"] == supplier_id:
