@@ -204,8 +204,7 @@ def b2_edits(
 ) -> dict:
     """Supplier edits of five kinds, then the stored lists against a full rescore."""
     edits = pick_edits(o["edits"], o["seed"], as_of)
-    with measured(sampler) as m:
-        results, broker, worker_cpu = incremental_edits(edits, as_of)
+    results, broker, m = incremental_edits(edits, as_of, sampler)
     latencies = [r.ms for r in results]
     p50, p95 = _percentiles(latencies)
     per_kind = {
@@ -216,7 +215,7 @@ def b2_edits(
     observed = [r.fallback_demands for r in results]
     fell_back = None if None in observed else sum(bool(n) for n in observed)
     rate = None if fell_back is None or not results else round(fell_back / len(results), 3)
-    cpu = m.total_cpu_s + (worker_cpu or 0.0)
+    cpu = m.total_cpu_s
     equal, differing = lists_after_full_rescore()
     say(
         f"B2 {len(results)} supplier edits via {broker}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, "

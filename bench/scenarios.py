@@ -42,7 +42,7 @@ from matchmaking.scoring.allocation import allocate, lp_optimum
 from .allocation_solver import Instance
 from .database import database_url
 from .edits import EVENTS_ENV, Edit, FileReports, apply_edit, install_observers
-from .measure import AS_OF_ENV, process_cpu_seconds
+from .measure import AS_OF_ENV, LoadSampler, Measurement, measured, process_cpu_seconds
 from .naive import TopLists, naive_full_rescore, stored_top_lists
 
 POLL_S = 0.001
@@ -219,19 +219,21 @@ def bench_worker(as_of: datetime.date, events_path: str) -> Iterator[subprocess.
 
 
 def incremental_edits(
-    edits: list[Edit], as_of: datetime.date
-) -> tuple[list[EditResult], str, float | None]:
+    edits: list[Edit], as_of: datetime.date, sampler: LoadSampler
+) -> tuple[list[EditResult], str, Measurement]:
     """B2 through the configured broker (own worker), else eagerly: (results, broker, the
-    worker's CPU seconds or None when eager)."""
+    edits' measurement). The measurement covers the edits alone (not the worker's start and
+    stop); with a worker, its CPU over the edits (``/proc``) is the children's CPU."""
     if settings.CELERY_BROKER_URL:
         with tempfile.TemporaryDirectory(prefix="jembatan-bench-") as folder:
             path = str(Path(folder) / "events.jsonl")
             with bench_worker(as_of, path) as worker:
                 before = process_cpu_seconds(worker.pid)
-                results = measure_edits(edits, as_of, FileReports(path).new)
+                with measured(sampler) as m:
+                    results = measure_edits(edits, as_of, FileReports(path).new)
                 after = process_cpu_seconds(worker.pid)
-            cpu = None if before is None or after is None else after - before
-            return results, settings.CELERY_BROKER_URL.split(":", 1)[0], cpu
+            m.children_cpu_s = 0.0 if before is None or after is None else after - before
+            return results, settings.CELERY_BROKER_URL.split(":", 1)[0], m
     received: list[dict] = []
 
     def drain() -> list[dict]:
@@ -241,8 +243,9 @@ def incremental_edits(
 
     remove = install_observers(received.append)
     try:
-        with eager_tasks():
-            return measure_edits(edits, as_of, drain), "eager", None
+        with eager_tasks(), measured(sampler) as m:
+            results = measure_edits(edits, as_of, drain)
+        return results, "eager", m
     finally:
         remove()
 

@@ -127,6 +127,7 @@ def test_worker_reports_reach_the_bench_line_by_line(tmp_path):
     assert reports.new() == []
 
 
+@pytest.mark.django_db
 def test_the_load_flag_compares_the_highest_sample_with_the_cores():
     with LoadSampler(interval=0.01) as sampler, measured(sampler) as m:
         sum(range(100_000))
