@@ -216,12 +216,14 @@ def b2_edits(
     fell_back = None if None in observed else sum(bool(n) for n in observed)
     rate = None if fell_back is None or not results else round(fell_back / len(results), 3)
     cpu = m.total_cpu_s
-    equal, differing = lists_after_full_rescore()
+    equal, differences = lists_after_full_rescore()
+    for line in differences[:5]:
+        say(f"B2 differs from a full rescore: {line}")
     say(
         f"B2 {len(results)} supplier edits via {broker}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
         f"per kind p50 {per_kind}; fell back to full-demand rescoring on {rate}; "
         f"{cpu:.2f} s CPU, load <= {m.load_max:.2f}; lists equal a full rescore: {equal} "
-        f"({differing} demands differ)"
+        f"({len(differences)} demands differ)"
     )
     return {
         "b2_edits": len(results),
@@ -236,7 +238,7 @@ def b2_edits(
         "b2_fallback_rate": rate,
         "b2_fallback_demands": None if None in observed else sum(n or 0 for n in observed),
         "b2_equal_full": equal,
-        "b2_demands_differing": differing,
+        "b2_demands_differing": len(differences),
     }
 
 

@@ -250,14 +250,21 @@ def incremental_edits(
         remove()
 
 
-def lists_after_full_rescore() -> tuple[bool, int]:
+def lists_after_full_rescore() -> tuple[bool, list[str]]:
     """Whether the stored lists (matches in rank order, near misses as a set, per demand)
-    equal those of a fresh full rescore, and on how many demands they differ."""
+    equal those of a fresh full rescore; and the differences, one line per demand."""
     before = ranked_lists()
     full_rescore()
     after = ranked_lists()
-    differing = sum(before.get(d) != after.get(d) for d in set(before) | set(after))
-    return differing == 0, differing
+    empty: tuple[tuple[int, ...], frozenset[int]] = ((), frozenset())
+    differences = [
+        f"demand {d}: stored matches {before.get(d, empty)[0]} near misses "
+        f"{sorted(before.get(d, empty)[1])}; full rescore {after.get(d, empty)[0]} "
+        f"{sorted(after.get(d, empty)[1])}"
+        for d in sorted(set(before) | set(after))
+        if before.get(d) != after.get(d)
+    ]
+    return not differences, differences
 
 
 def ranked_lists() -> dict[int, tuple[tuple[int, ...], frozenset[int]]]:
