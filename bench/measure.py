@@ -4,8 +4,9 @@
   a run whose highest sample exceeds the cores is flagged ``loaded``.
 - :func:`measured` times a block: wall (``perf_counter``), this process's CPU
   (``process_time``: the benchmark and, with eager tasks, the engine), reaped children's
-  CPU (``RUSAGE_CHILDREN``: a worker once it has exited) and, on a local PostgreSQL, the
-  CPU of the connection's server backend (``/proc/<pid>/stat``), else ``None``.
+  CPU (``RUSAGE_CHILDREN``) and, on a local PostgreSQL, the CPU of the server backends
+  connected to the bench database (``pg_stat_activity``, ``/proc/<pid>/stat``), else
+  ``None``.
 - :func:`pinned_today` freezes "today" (``django.utils.timezone.localdate``, which the
   engine reads for certificate expiry and lead times) for the whole run, so a run that
   crosses midnight in Jakarta scores every pass on the same date.
@@ -82,16 +83,21 @@ def process_cpu_seconds(pid: int) -> float | None:
     return _proc_cpu_seconds(pid)
 
 
-def _backend_pid() -> int | None:
-    """The server process of the default connection (PostgreSQL on this host), else None."""
+def _backends_cpu() -> dict[int, float] | None:
+    """CPU seconds of every server backend connected to the bench database (PostgreSQL on
+    this host: the benchmark's connection and the worker's), by pid; else None."""
     if connection.vendor != "postgresql":
         return None
     host = connection.settings_dict.get("HOST") or ""
     if host not in ("", "localhost", "127.0.0.1", "::1") and not host.startswith("/"):
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return int(cursor.fetchone()[0])
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [int(pid) for (pid,) in cursor.fetchall()]
+    cpu = {pid: _proc_cpu_seconds(pid) for pid in pids}
+    if not any(v is not None for v in cpu.values()):
+        return None  # /proc of the server's processes is not readable here
+    return {pid: v for pid, v in cpu.items() if v is not None}
 
 
 def _children_cpu() -> float:
@@ -117,11 +123,11 @@ class Measurement:
 
 @contextmanager
 def measured(sampler: LoadSampler) -> Iterator[Measurement]:
-    """Time the body: wall, this process's CPU, reaped children's CPU, the database
-    backend's CPU when it can be read (the same backend before and after), peak load."""
+    """Time the body: wall, this process's CPU, reaped children's CPU, the bench database's
+    backends' CPU when it can be read (a backend that ended meanwhile is missed), peak
+    load."""
     m = Measurement()
-    pid = _backend_pid()
-    db_before = _proc_cpu_seconds(pid) if pid else None
+    db_before = _backends_cpu()
     first_sample = len(sampler.samples)
     children = _children_cpu()
     cpu = time.process_time()
@@ -132,9 +138,10 @@ def measured(sampler: LoadSampler) -> Iterator[Measurement]:
         m.wall_s = time.perf_counter() - wall
         m.cpu_s = time.process_time() - cpu
         m.children_cpu_s = _children_cpu() - children
-        if pid and db_before is not None and _backend_pid() == pid:
-            db_after = _proc_cpu_seconds(pid)
-            m.db_cpu_s = None if db_after is None else db_after - db_before
+        db_after = _backends_cpu() if db_before is not None else None
+        if db_before is not None and db_after is not None:
+            # a backend that appeared meanwhile started meanwhile: all its CPU counts
+            m.db_cpu_s = sum(cpu - db_before.get(pid, 0.0) for pid, cpu in db_after.items())
         m.load_max = max(sampler.since(first_sample), os.getloadavg()[0])
 
 

@@ -1,7 +1,9 @@
-"""The benchmark run (``python -m bench`` / ``make bench``): B1 full rescore (and the
-plain-Python baseline at a tenth of the size), B2 incremental rescore after supplier edits,
-B4 allocation, on a seeded synthetic registry in a database of its own. The last line printed
-is the JSON report."""
+"""The benchmark run (``python -m bench`` / ``make bench``): B1 the nightly full rescore onto
+a full matches table (and the engine's top lists against the plain-Python reference at a
+tenth of the size), B2 incremental rescores after supplier edits of five kinds and the lists
+against a full rescore, B4 allocation, on a seeded synthetic registry in a database of its
+own; every scenario with its wall time, CPU seconds and the machine's load, on a pinned
+scoring date, debug off. The last line printed is the JSON report (``docs/benchmarks.md``)."""
 
 from __future__ import annotations
 
@@ -43,8 +45,10 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m bench",
         description=(
             "Benchmark the matching engine on a seeded synthetic registry in a database of "
-            "its own: B1 full rescore (and the plain-Python baseline at a tenth of the size), "
-            "B2 incremental rescore after supplier edits, B4 allocation. The last line is JSON."
+            "its own: B1 nightly full rescore onto a full table (top lists checked against "
+            "the plain-Python reference at a tenth of the size), B2 incremental rescores "
+            "after supplier edits, B4 allocation; wall, CPU and load for each. The last "
+            'line is JSON; trust only runs with "loaded": false.'
         ),
     )
     p.add_argument("--suppliers", type=int, default=50_000, help="IKM in B1/B2.")
