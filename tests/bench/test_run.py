@@ -10,8 +10,12 @@ from django.utils import timezone
 
 from bench.edits import FileReports, file_emitter
 from bench.measure import LoadSampler, measured, pinned_today
+from bench.registry import clear_registry, generate_registry
 from bench.run import main
+from bench.scenarios import full_rescore, lists_after_full_rescore
 from matchmaking.celery import app
+from matchmaking.choices import MatchKind
+from matchmaking.models import Match
 
 KEYS = {
     "b1_suppliers",
@@ -133,3 +137,23 @@ def test_the_load_flag_compares_the_highest_sample_with_the_cores():
         sum(range(100_000))
     assert m.wall_s > 0 and m.cpu_s >= 0 and m.load_max >= 0
     assert len(sampler.samples) >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_full_rescore_check_sees_a_stored_list_out_of_order(in_process_tasks):
+    clear_registry()
+    generate_registry(suppliers=300, demands=30, seed=7)
+    full_rescore()
+    assert lists_after_full_rescore() == (True, [])
+    first, second = (
+        Match.objects.filter(kind=MatchKind.MATCH, is_current=True, rank__in=(1, 2))
+        .order_by("demand_id", "rank")
+        .filter(demand_id=Match.objects.filter(rank=2).values("demand_id")[:1])
+    )
+    Match.objects.filter(pk=first.pk).update(rank=2)
+    Match.objects.filter(pk=second.pk).update(rank=1)
+
+    equal, differences = lists_after_full_rescore()
+
+    assert equal is False
+    assert len(differences) == 1 and differences[0].startswith(f"demand {first.demand_id}:")
