@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, FloatField, Min, Q, QuerySet
+from django.db.models import Count, FloatField, Min, Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -226,7 +226,7 @@ def rescore_supplier(*, supplier_id: int) -> None:
         params=ctx.params,
         shortfall=short,
     )
-    lists = _current_lists(touched)
+    lists = _current_lists([s.demand_id for s in specs])
     full, new_rows, gone, local = [], [], [], []
     for spec, ranking in zip(specs, rankings, strict=True):
         old = existing.get(spec.demand_id)
@@ -309,11 +309,14 @@ def _shortfall_may_change(ranking: Ranking, short: bool, others_cover: bool) -> 
     return not others_cover and not _covers(ranking)
 
 
-def _current_lists(demands: QuerySet) -> dict[int, dict[str, tuple[int, float]]]:
-    """Per demand and kind: how many rows the current list holds and its lowest score."""
+def _current_lists(demand_ids: Sequence[int]) -> dict[int, dict[str, tuple[int, float]]]:
+    """Per demand and kind: how many rows the current list holds and its lowest score.
+
+    The demands are given by id, so PostgreSQL reads them through the partial index on the
+    current lists; a subquery made it scan the whole match table (issue 11)."""
     lists: dict[int, dict[str, tuple[int, float]]] = defaultdict(dict)
     for item in (
-        Match.objects.filter(demand__in=demands, is_current=True)
+        Match.objects.filter(demand_id__in=list(demand_ids), is_current=True)
         .values("demand_id", "kind")
         .annotate(n=Count("pk"), low=Min("score"))
     ):
