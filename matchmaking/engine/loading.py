@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from components.models import (
@@ -229,6 +230,33 @@ def load_candidates(
         load=load,
         verified_active=np.ones(n, dtype=np.bool_),
     )
+
+
+def candidates_fingerprint() -> tuple:
+    """What the capability rows are loaded from, summed up in one query: the latest change
+    and the row count of the supplier-side tables (a deletion lowers a count, an edit
+    through a service or the admin moves an ``updated_at``). Equal fingerprints mean
+    :func:`load_candidates` would return the same rows."""
+    parts = [
+        (Supplier, "updated_at"),
+        (SupplierCapability, "updated_at"),
+        (SupplierCertification, "updated_at"),
+        (Partnership, "updated_at"),
+        (SupplierCapability.processes.through, None),
+        (SupplierCapability.materials.through, None),
+        (Supplier.kbli_codes.through, None),
+    ]
+    qn = connection.ops.quote_name
+    selects = []
+    for model, stamp in parts:
+        table = qn(model._meta.db_table)
+        latest = f"MAX({qn(stamp)})" if stamp else "NULL"
+        selects.append(f"(SELECT COUNT(*) FROM {table})")  # nosec B608
+        selects.append(f"(SELECT {latest} FROM {table})")  # nosec B608
+    # bandit B608: model table and column names quoted by quote_name; no values.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(selects)}")  # nosec B608
+        return tuple(cursor.fetchone() or ())
 
 
 def _committed_volume(cap_id: np.ndarray, rows: list, supplier_filter: dict) -> np.ndarray:

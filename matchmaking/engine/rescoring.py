@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import transaction
@@ -27,20 +27,63 @@ from ..scoring.inputs import Candidates, DemandSpec, Vocabularies
 from ..scoring.ranking import Ranking, covers_quantity, rank_demand
 from ..scoring.texts import Labels
 from .consortia import write_consortia
-from .loading import load_candidates, load_demand_specs, load_labels, load_vocabularies
+from .loading import (
+    candidates_fingerprint,
+    load_candidates,
+    load_demand_specs,
+    load_labels,
+    load_vocabularies,
+)
 from .persistence import MatchRow, delete_suggestions, rerank, write_rows
 from .policies import policy_active, policy_params
 from .rows import ranking_rows
 
 
+class CandidateSnapshot:
+    """The capability rows a context has loaded, kept for its next batches (issue 11: a
+    full run loaded them once per batch).
+
+    The first batch loads its categories as before (a one-off rescore pays nothing more);
+    from the second on, the rows of each category are loaded once and kept, and dropped
+    whenever the supplier-side tables changed (``candidates_fingerprint``, read before
+    every batch), so a supplier edited during a long run is not scored from stale rows."""
+
+    def __init__(self) -> None:
+        self._uses = 0
+        self._fingerprint: tuple | None = None
+        self._categories: set[int] = set()
+        self._candidates: Candidates | None = None
+
+    def candidates(self, vocab: Vocabularies, categories: set[int]) -> Candidates:
+        self._uses += 1
+        if self._uses == 1:
+            return load_candidates(vocab, category_ids=categories)
+        fingerprint = candidates_fingerprint()
+        if fingerprint != self._fingerprint:
+            self._fingerprint, self._categories, self._candidates = fingerprint, set(), None
+        missing = categories - self._categories
+        if missing:
+            loaded = load_candidates(vocab, category_ids=missing)
+            if self._candidates is not None:
+                both = Candidates.concat(vocab, [self._candidates, loaded])
+                loaded = both.take(np.argsort(both.capability_id, kind="stable"))
+            self._candidates, self._categories = loaded, self._categories | missing
+        assert self._candidates is not None
+        return self._candidates
+
+
 @dataclass(frozen=True)
 class Context:
-    """Everything a scoring pass needs besides the rows: policy, vocabularies, labels."""
+    """Everything a scoring pass needs besides the rows: policy, vocabularies, labels (and
+    the capability rows loaded so far, for the next batch of the same run)."""
 
     policy: MatchingPolicy
     params: Params
     vocab: Vocabularies
     labels: Labels
+    snapshot: CandidateSnapshot = field(
+        default_factory=CandidateSnapshot, compare=False, repr=False
+    )
 
     @classmethod
     def load(cls, policy: MatchingPolicy | None = None) -> Context:
@@ -134,7 +177,7 @@ def rescore_specs(specs: Sequence[DemandSpec], ctx: Context) -> None:
     top-K, near misses and consortia."""
     if not specs:
         return
-    candidates = load_candidates(ctx.vocab, category_ids=block_categories(specs))
+    candidates = ctx.snapshot.candidates(ctx.vocab, block_categories(specs))
     demand_ids = [s.demand_id for s in specs]
     reviewed = _reviewed_suppliers(demand_ids)
     rankings = rank_specs(specs, ctx, Blocks(candidates, ctx), reviewed)

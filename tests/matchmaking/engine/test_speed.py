@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from matchmaking.engine import consortia, rescoring
+from matchmaking.engine import consortia, rescoring, runs, scheduling
 from matchmaking.models import ConsortiumSuggestion, Match
-from partners.models import Supplier
+from partners.models import Supplier, SupplierCapability
 from tests.matchmaking import factories as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
@@ -63,3 +63,47 @@ def test_rescoring_unchanged_rows_keeps_them_in_place(cat):
     assert {s: v[0] for s, v in after.items()} == {s: before[s][0] for s in after}
     if connection.vendor == "postgresql":
         assert all(after[s][1] == before[s][1] for s in after if after[s][2:] == before[s][2:])
+
+
+def test_a_full_run_loads_each_categorys_capabilities_once(market, monkeypatch):
+    loads: list[set[int] | None] = []
+    real = rescoring.load_candidates
+
+    def spy(vocab, **kwargs):
+        loads.append(kwargs.get("category_ids"))
+        return real(vocab, **kwargs)
+
+    monkeypatch.setattr(rescoring, "load_candidates", spy)
+    run = scheduling.full_rescore_start()
+    runs.full_rescore_run(run_id=run.pk, batch_size=1)
+
+    # seven demands in seven batches: the first batch loads as a one-off rescore does, the
+    # second starts the run's snapshot; later batches load nothing new
+    assert len(loads) <= 3
+    reference = {(m.demand_id, m.supplier_id, m.kind, m.score, m.rank) for m in Match.objects.all()}
+    Match.objects.all().delete()
+    for demand in market:
+        rescoring.rescore_demand(demand_id=demand.pk)
+    assert {
+        (m.demand_id, m.supplier_id, m.kind, m.score, m.rank) for m in Match.objects.all()
+    } == reference
+
+
+def test_a_supplier_edited_between_batches_is_scored_from_its_new_rows(cat):
+    demands = [f.brake_block_demand(cat, quantity=1000) for _ in range(3)]
+    ikm = f.supplier(cat, name="A", capacity=1500)
+    f.supplier(cat, name="B", capacity=2000)
+    specs = rescoring.load_demand_specs([d.pk for d in demands])
+    ctx = rescoring.Context.load()
+    rescoring.rescore_specs(specs[:1], ctx)
+    rescoring.rescore_specs(specs[1:2], ctx)  # the snapshot is kept from here on
+
+    SupplierCapability.objects.filter(supplier=ikm).update(monthly_capacity=10)
+    SupplierCapability.objects.get(supplier=ikm).save()  # what a service does: updated_at
+    rescoring.rescore_specs(specs[2:], ctx)
+
+    fresh = Match.objects.get(demand=demands[2], supplier=ikm)
+    # the same demand as the batch before, scored from the new capacity
+    assert fresh.score < Match.objects.get(demand=demands[1], supplier=ikm).score
+    rescoring.rescore_demand(demand_id=demands[2].pk)
+    assert Match.objects.get(demand=demands[2], supplier=ikm).score == fresh.score
