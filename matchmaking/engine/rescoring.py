@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.db import transaction
@@ -29,6 +29,7 @@ from ..scoring.texts import Labels
 from .consortia import write_consortia
 from .loading import (
     candidates_fingerprint,
+    context_fingerprint,
     load_candidates,
     load_demand_specs,
     load_labels,
@@ -95,9 +96,23 @@ class Context:
             labels=load_labels(),
         )
 
+    @classmethod
+    def current(cls) -> Context:
+        """The active policy's context, kept in this process while neither the policies nor
+        the catalogue change (one query instead of ten per task), with a fresh snapshot."""
+        global _cached
+        fingerprint = context_fingerprint()
+        if _cached is None or _cached[0] != fingerprint:
+            _cached = (fingerprint, cls.load())
+        return replace(_cached[1], snapshot=CandidateSnapshot())
+
     @property
     def k(self) -> int:
         return self.policy.top_k
+
+
+_cached: tuple[tuple, Context] | None = None
+"""The last :meth:`Context.current` of this process and what it was loaded from."""
 
 
 # --- rescoring ------------------------------------------------------------------------------
@@ -211,7 +226,7 @@ def rescore_demand(*, demand_id: int) -> None:
         Demand.objects.filter(pk=demand_id, status=DemandStatus.OPEN).values_list("pk", flat=True)
     )
     specs = load_demand_specs(open_ids)
-    rescore_specs(specs, Context.load())
+    rescore_specs(specs, Context.current())
     withdraw_suggestions(set(open_ids) - {spec.demand_id for spec in specs})
 
 
@@ -232,7 +247,7 @@ def rescore_supplier(*, supplier_id: int) -> None:
     The supplier's own rows are recomputed; a demand is rescored in full only when the
     supplier leaves (or drops within) a full top list, because only then can a candidate
     not stored so far move up."""
-    ctx = Context.load()
+    ctx = Context.current()
     candidates = load_candidates(ctx.vocab, supplier_ids=[supplier_id])
     categories = np.unique(candidates.category_id).tolist()
     parents = ComponentCategory.objects.filter(pk__in=categories).values("parent_id")

@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from components.models import Process
 from matchmaking.engine import consortia, rescoring, runs, scheduling
+from matchmaking.engine.policies import policy_active
+from matchmaking.engine.publishing import policy_publish
 from matchmaking.models import ConsortiumSuggestion, Match
-from partners.models import Supplier, SupplierCapability
+from matchmaking.scoring.config import DEFAULT_WEIGHTS
+from partners.models import Demand, Supplier, SupplierCapability
 from tests.matchmaking import factories as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
@@ -107,3 +111,31 @@ def test_a_supplier_edited_between_batches_is_scored_from_its_new_rows(cat):
     assert fresh.score < Match.objects.get(demand=demands[1], supplier=ikm).score
     rescoring.rescore_demand(demand_id=demands[2].pk)
     assert Match.objects.get(demand=demands[2], supplier=ikm).score == fresh.score
+
+
+def test_the_scoring_context_is_kept_until_the_policy_or_catalogue_changes(cat):
+    policy_active()  # created on first use
+    first = rescoring.Context.current()
+    assert rescoring.Context.current().vocab is first.vocab  # kept: not loaded again
+
+    new_policy = policy_publish(weights=dict(DEFAULT_WEIGHTS), top_k=7, by=None, note="test")
+    assert rescoring.Context.current().policy.pk == new_policy.pk
+
+    kept = rescoring.Context.current()
+    Process.objects.create(code="x-test", name_id="Proses uji", name_en="Test process")
+    changed = rescoring.Context.current()
+    assert changed.vocab is not kept.vocab
+    assert len(changed.vocab.processes) == len(kept.vocab.processes) + 1
+
+
+def test_a_supplier_rescore_reads_the_demand_as_it_is_now(cat):
+    demand = f.brake_block_demand(cat, quantity=1000)
+    ikm = f.supplier(cat, name="A", capacity=1500)
+    f.supplier(cat, name="B", capacity=4000)
+    rescoring.rescore_supplier(supplier_id=ikm.pk)
+    covered = Match.objects.get(demand=demand, supplier=ikm)
+
+    Demand.objects.filter(pk=demand.pk).update(quantity_per_month=3000)
+    rescoring.rescore_supplier(supplier_id=ikm.pk)
+
+    assert Match.objects.get(demand=demand, supplier=ikm).score < covered.score
