@@ -238,9 +238,9 @@ def _fingerprint(parts: Iterable[tuple[type, str | None]]) -> tuple:
     selects = []
     for model, stamp in parts:
         table = qn(model._meta.db_table)
-        latest = f"MAX({qn(stamp)})" if stamp else "NULL"
         selects.append(f"(SELECT COUNT(*) FROM {table})")  # nosec B608
-        selects.append(f"(SELECT {latest} FROM {table})")  # nosec B608
+        if stamp:
+            selects.append(f"(SELECT MAX({qn(stamp)}) FROM {table})")  # nosec B608
     # bandit B608: model table and column names quoted by quote_name; no values.
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(selects)}")  # nosec B608
