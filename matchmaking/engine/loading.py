@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 
 from components.models import (
     Certification,
@@ -232,7 +232,7 @@ def load_candidates(
     )
 
 
-def _fingerprint(parts: Iterable[tuple[type, str | None]]) -> tuple:
+def _fingerprint(parts: Iterable[tuple[type[Model], str | None]]) -> tuple:
     """Row count and latest ``stamp`` of each model's table, in one query."""
     qn = connection.ops.quote_name
     selects = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -65,9 +65,15 @@ def write_rows(
     policy: MatchingPolicy,
     algorithm_version: str,
     scored_at: datetime,
+    refresh: Collection[int] = (),
 ) -> None:
     """Replace the suggestions of ``demand_ids`` with ``rows`` in one transaction (pass no
     ``demand_ids`` to upsert ``rows`` alone).
+
+    A row identical to the stored one is left alone (PostgreSQL), so its ``scored_at`` stays
+    the time that score was made; the rows of the suppliers in ``refresh`` (the one an
+    incremental rescore was for) are written anyway, so their ``scored_at`` says they were
+    checked.
 
     ``rows`` must include a row for every reviewed match of those demands (with
     ``is_current=False`` when it fell out of the ranking)."""
@@ -75,7 +81,7 @@ def write_rows(
     touched = {r.demand_id for r in rows} | set(demand_ids)
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            _upsert_copy(rows, policy.pk, algorithm_version, scored_at, demand_ids)
+            _upsert_copy(rows, policy.pk, algorithm_version, scored_at, demand_ids, refresh)
         else:
             if demand_ids:
                 _delete_replaced(demand_ids, rows)
@@ -218,6 +224,7 @@ def _upsert_copy(
     algorithm_version: str,
     scored_at: datetime,
     demand_ids: Sequence[int] = (),
+    refresh: Collection[int] = (),
 ) -> None:
     """PostgreSQL: COPY the varying columns into a temporary table; delete the suggestions
     of ``demand_ids`` that have no staged row; then one INSERT … ON CONFLICT that adds the
@@ -247,6 +254,7 @@ def _upsert_copy(
     changed = (
         f"({', '.join(f'{table}.{c}' for c in compared)}) IS DISTINCT FROM "
         f"({', '.join(f'EXCLUDED.{c}' for c in compared)})"
+        " OR EXCLUDED.supplier_id = ANY(%s)"
     )
     # bandit B608: the identifiers in these statements are model table and column names,
     # quoted by quote_name; values go through parameters or COPY, never into the SQL text.
@@ -262,9 +270,11 @@ def _upsert_copy(
         cursor.cursor.copy_expert(f"COPY {stage} ({staged}) FROM STDIN", buffer)
         if demand_ids:
             cursor.execute(
+                # NOT IN: a hashed subplan whatever the (never analysed) stage's statistics;
+                # NOT EXISTS made a nested loop over the stage per row (seconds per batch)
                 f"DELETE FROM {table} WHERE demand_id = ANY(%s) AND status = %s "  # nosec B608
-                f"AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.demand_id = "
-                f"{table}.demand_id AND s.supplier_id = {table}.supplier_id)",
+                f"AND (demand_id, supplier_id) NOT IN "
+                f"(SELECT demand_id, supplier_id FROM {stage})",
                 [list(demand_ids), MatchStatus.SUGGESTED.value],
             )
         if not rows:
@@ -281,6 +291,7 @@ def _upsert_copy(
                 scored_at,
                 scored_at,
                 scored_at,
+                list(refresh),
             ],
         )
 

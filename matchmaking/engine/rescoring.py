@@ -4,7 +4,7 @@ their top-K, near misses and consortia stored. Enqueues nothing (``scheduling`` 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -187,9 +187,11 @@ def _reviewed_suppliers(demand_ids: Sequence[int]) -> dict[int, set[int]]:
     return reviewed
 
 
-def rescore_specs(specs: Sequence[DemandSpec], ctx: Context) -> None:
+def rescore_specs(
+    specs: Sequence[DemandSpec], ctx: Context, *, refresh: Collection[int] = ()
+) -> None:
     """Score these demands against every candidate of their categories and store their
-    top-K, near misses and consortia."""
+    top-K, near misses and consortia (``refresh``: see ``write_rows``)."""
     if not specs:
         return
     candidates = ctx.snapshot.candidates(ctx.vocab, block_categories(specs))
@@ -211,6 +213,7 @@ def rescore_specs(specs: Sequence[DemandSpec], ctx: Context) -> None:
             policy=ctx.policy,
             algorithm_version=ALGORITHM_VERSION,
             scored_at=scored_at,
+            refresh=refresh,
         )
         write_consortia(
             rankings, {s.demand_id: s for s in specs}, policy=ctx.policy, scored_at=scored_at
@@ -315,11 +318,12 @@ def rescore_supplier(*, supplier_id: int) -> None:
             policy=ctx.policy,
             algorithm_version=ALGORITHM_VERSION,
             scored_at=timezone.now(),
+            refresh=[supplier_id],
         )
         # ranks behind a row that left, moved or arrived close up; lists stay at K
         rerank(demand_ids=local, limit=ctx.k)
     if full:
-        rescore_specs(full, ctx)
+        rescore_specs(full, ctx, refresh=[supplier_id])
 
 
 def short_demands(demand_ids: set[int]) -> set[int]:

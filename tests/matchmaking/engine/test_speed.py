@@ -139,3 +139,17 @@ def test_a_supplier_rescore_reads_the_demand_as_it_is_now(cat):
     rescoring.rescore_supplier(supplier_id=ikm.pk)
 
     assert Match.objects.get(demand=demand, supplier=ikm).score < covered.score
+
+
+def test_a_supplier_rescore_marks_that_suppliers_rows_as_checked(cat):
+    demand = f.brake_block_demand(cat, quantity=1000)
+    ikm = f.supplier(cat, name="A", capacity=1500)
+    other = f.supplier(cat, name="B", capacity=4000)
+    rescoring.rescore_demand(demand_id=demand.pk)
+    before = dict(Match.objects.filter(demand=demand).values_list("supplier_id", "scored_at"))
+
+    rescoring.rescore_supplier(supplier_id=ikm.pk)
+
+    after = dict(Match.objects.filter(demand=demand).values_list("supplier_id", "scored_at"))
+    assert after[ikm.pk] > before[ikm.pk]  # its rows say when it was last checked
+    assert after[other.pk] == before[other.pk]
