@@ -333,6 +333,7 @@ def short_demands(demand_ids: set[int]) -> set[int]:
         Match.objects.filter(
             demand_id__in=demand_ids, is_current=True, kind=MatchKind.MATCH, rank=1
         )
+        .order_by()
         .annotate(sf=KT("explanation__ctx__sf"))
         .values_list("demand_id", "sf")
     )
@@ -347,6 +348,7 @@ def covered_by_others(demand_ids: set[int], supplier_id: int) -> set[int]:
     fit = Cast(KT(f"breakdown__v__{FACTORS.index('capacity_fit')}"), FloatField())
     return set(
         Match.objects.filter(demand_id__in=demand_ids, is_current=True, kind=MatchKind.MATCH)
+        .order_by()  # Meta.ordering would join the demands (and widen the DISTINCT)
         .exclude(supplier_id=supplier_id)
         .annotate(fit=fit)
         .filter(fit__gte=1.0)
@@ -379,6 +381,7 @@ def _current_lists(demand_ids: Sequence[int]) -> dict[int, dict[str, tuple[int, 
     lists: dict[int, dict[str, tuple[int, float]]] = defaultdict(dict)
     for item in (
         Match.objects.filter(demand_id__in=list(demand_ids), is_current=True)
+        .order_by()  # Meta.ordering would join the demands
         .values("demand_id", "kind")
         .annotate(n=Count("pk"), low=Min("score"))
     ):
