@@ -287,7 +287,14 @@ def rescore_supplier(*, supplier_id: int) -> None:
         params=ctx.params,
         shortfall=short,
     )
-    lists = _current_lists([s.demand_id for s in specs])
+    # a list's threshold matters only where the supplier has a row now or had one before
+    lists = _current_lists(
+        [
+            spec.demand_id
+            for spec, ranking in zip(specs, rankings, strict=True)
+            if spec.demand_id in existing or len(ranking.match_rows) or len(ranking.near_rows)
+        ]
+    )
     full, new_rows, gone, local = [], [], [], []
     for spec, ranking in zip(specs, rankings, strict=True):
         old = existing.get(spec.demand_id)
