@@ -232,7 +232,7 @@ def load_candidates(
     )
 
 
-def _fingerprint(parts: Iterable[tuple[type[Model], str | None]]) -> tuple:
+def fingerprint(parts: Iterable[tuple[type[Model], str | None]]) -> tuple:
     """Row count and latest ``stamp`` of each model's table, in one query."""
     qn = connection.ops.quote_name
     selects = []
@@ -251,7 +251,7 @@ def context_fingerprint() -> tuple:
     """What a scoring context is loaded from (the policies, the catalogue the vocabularies
     and labels come from), summed up in one query: a policy is never edited in place (a
     new version is created), a catalogue edit moves a count or an ``updated_at``."""
-    return _fingerprint(
+    return fingerprint(
         [
             (MatchingPolicy, "updated_at"),
             (Process, "updated_at"),
@@ -268,7 +268,7 @@ def candidates_fingerprint() -> tuple:
     and the row count of the supplier-side tables (a deletion lowers a count, an edit
     through a service or the admin moves an ``updated_at``). Equal fingerprints mean
     :func:`load_candidates` would return the same rows."""
-    return _fingerprint(
+    return fingerprint(
         [
             (Supplier, "updated_at"),
             (SupplierCapability, "updated_at"),

@@ -38,6 +38,7 @@ from .loading import (
 from .persistence import MatchRow, delete_suggestions, rerank, write_rows
 from .policies import policy_active, policy_params
 from .rows import ranking_rows
+from .spec_cache import open_demand_specs
 
 
 class CandidateSnapshot:
@@ -260,7 +261,7 @@ def rescore_supplier(*, supplier_id: int) -> None:
         | Q(component_type__category__parent_id__in=parents)
         | Q(pk__in=Match.objects.filter(supplier_id=supplier_id).values("demand_id"))
     )
-    specs = load_demand_specs(touched)
+    specs = open_demand_specs(touched)
     if not specs:
         return
     short = short_demands({s.demand_id for s in specs})

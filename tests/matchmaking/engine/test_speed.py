@@ -6,12 +6,12 @@ import pytest
 from django.db import connection
 
 from components.models import Process
-from matchmaking.engine import consortia, rescoring, runs, scheduling
+from matchmaking.engine import consortia, rescoring, runs, scheduling, spec_cache
 from matchmaking.engine.policies import policy_active
 from matchmaking.engine.publishing import policy_publish
 from matchmaking.models import ConsortiumSuggestion, Match
 from matchmaking.scoring.config import DEFAULT_WEIGHTS
-from partners.models import Demand, Supplier, SupplierCapability
+from partners.models import Supplier, SupplierCapability
 from tests.matchmaking import factories as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
@@ -135,7 +135,8 @@ def test_a_supplier_rescore_reads_the_demand_as_it_is_now(cat):
     rescoring.rescore_supplier(supplier_id=ikm.pk)
     covered = Match.objects.get(demand=demand, supplier=ikm)
 
-    Demand.objects.filter(pk=demand.pk).update(quantity_per_month=3000)
+    demand.quantity_per_month = 3000
+    demand.save()  # as the demand services and the admin do
     rescoring.rescore_supplier(supplier_id=ikm.pk)
 
     assert Match.objects.get(demand=demand, supplier=ikm).score < covered.score
@@ -153,3 +154,25 @@ def test_a_supplier_rescore_marks_that_suppliers_rows_as_checked(cat):
     after = dict(Match.objects.filter(demand=demand).values_list("supplier_id", "scored_at"))
     assert after[ikm.pk] > before[ikm.pk]  # its rows say when it was last checked
     assert after[other.pk] == before[other.pk]
+
+
+def test_supplier_rescores_reuse_the_open_demands_specs_until_a_demand_changes(cat, monkeypatch):
+    demand = f.brake_block_demand(cat, quantity=1000)
+    ikm = f.supplier(cat, name="A", capacity=1500)
+    loads: list[object] = []
+    real = spec_cache.load_demand_specs
+
+    def spy(*args):
+        loads.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(spec_cache, "load_demand_specs", spy)
+    rescoring.rescore_supplier(supplier_id=ikm.pk)
+    rescoring.rescore_supplier(supplier_id=ikm.pk)
+    assert len(loads) == 1
+
+    f.brake_block_demand(cat, quantity=10)  # a new demand: read again
+    rescoring.rescore_supplier(supplier_id=ikm.pk)
+    assert len(loads) == 2
+    assert Match.objects.filter(supplier=ikm).count() == 2
+    assert demand.pk in set(Match.objects.filter(supplier=ikm).values_list("demand_id", flat=True))
