@@ -168,8 +168,12 @@ STAGE_COLUMNS = [
 ]
 
 
+# one encoder for every row: json.dumps with arguments builds a new one per call
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _json(value) -> str:
-    return json.dumps(value, separators=(",", ":")).translate(_COPY_ESCAPES)
+    return _encode(value).translate(_COPY_ESCAPES)
 
 
 def _copy_lines(rows: Sequence[MatchRow]) -> Iterator[str]:
