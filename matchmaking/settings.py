@@ -153,7 +153,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A refused or hung server fails fast instead of holding the request (seconds).
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "2")),
-        "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+        # JIT compiles for ~100 ms on short transactional queries it misjudges as costly
+        "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c jit=off",
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)

@@ -77,6 +77,12 @@ def _fresh_local_cache():
 
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
+    # the scoring context kept by the process: a rolled-back catalogue with frozen time
+    # could otherwise look unchanged to the next test
+    from matchmaking.engine import rescoring, spec_cache
+
+    rescoring._cached = None
+    spec_cache.forget()
 
 
 @pytest.fixture

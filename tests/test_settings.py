@@ -147,19 +147,19 @@ def settings_line(code: str, **env: str) -> str:
 
 
 def test_the_web_process_gets_a_short_statement_timeout_and_the_worker_a_long_one():
-    assert settings_line(PRINT_WSGI_STATEMENT_TIMEOUT) == "-c statement_timeout=10000"
-    assert settings_line(PRINT_STATEMENT_TIMEOUT) == "-c statement_timeout=600000"
+    assert settings_line(PRINT_WSGI_STATEMENT_TIMEOUT) == "-c statement_timeout=10000 -c jit=off"
+    assert settings_line(PRINT_STATEMENT_TIMEOUT) == "-c statement_timeout=600000 -c jit=off"
     assert (
         settings_line(
             PRINT_WSGI_STATEMENT_TIMEOUT,
             DB_STATEMENT_TIMEOUT_MS="4000",
             DB_WORKER_STATEMENT_TIMEOUT_MS="90000",
         )
-        == "-c statement_timeout=4000"
+        == "-c statement_timeout=4000 -c jit=off"
     )
     assert (
         settings_line(PRINT_STATEMENT_TIMEOUT, DB_WORKER_STATEMENT_TIMEOUT_MS="90000")
-        == "-c statement_timeout=90000"
+        == "-c statement_timeout=90000 -c jit=off"
     )
 
 

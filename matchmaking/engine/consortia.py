@@ -74,6 +74,12 @@ def consortium(ranking: Ranking, spec: DemandSpec, sentra: dict[int, str]) -> Co
     return consortium_for_demand(spec.quantity, list(best.values()), PARAMS)
 
 
+def needs_consortium(ranking: Ranking) -> bool:
+    """Whether the demand may need a consortium: it is scored as short (no feasible row
+    covers the quantity) and has feasible rows to make one of."""
+    return ranking.shortfall and bool(ranking.evaluation.check.feasible.any())
+
+
 def write_consortia(
     rankings: Sequence[Ranking],
     specs: dict[int, DemandSpec],
@@ -83,13 +89,14 @@ def write_consortia(
 ) -> None:
     """Replace the consortium suggestions of these demands."""
     demand_ids = [r.demand_id for r in rankings]
-    groups = {
-        r.demand_id: r
-        for r in rankings
-        if len(r.evaluation.candidates) and r.evaluation.check.feasible.any()
-    }
+    # Only a demand in shortfall (no feasible row covers its quantity, ADR 0017) can need a
+    # consortium: elsewhere ``consortium`` returns None. Its feasible suppliers alone are
+    # the ones whose names and sentra are read (most demands are not short).
+    groups = {r.demand_id: r for r in rankings if needs_consortium(r)}
     supplier_ids = {
-        int(s) for r in groups.values() for s in np.unique(r.evaluation.candidates.supplier_id)
+        int(s)
+        for r in groups.values()
+        for s in np.unique(r.evaluation.candidates.supplier_id[r.evaluation.check.feasible])
     }
     facts = {
         pk: (name, sentra)

@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Model, Q, QuerySet
 
 from components.models import (
     Certification,
@@ -25,7 +26,7 @@ from partners.choices import DemandStatus, VerificationStatus
 from partners.models import Demand, Supplier, SupplierCapability, SupplierCertification
 
 from ..choices import CAPACITY_COMMITTING_STAGES, LIVE_PARTNERSHIP_STAGES, PartnershipStage
-from ..models import Match, Partnership
+from ..models import Match, MatchingPolicy, Partnership
 from ..scoring.inputs import NOT_HELD, Candidates, DemandSpec, Vocabularies, valid_until_ordinal
 from ..scoring.texts import Labels
 from ..scoring.units import UNIT_CODES, conversion
@@ -228,6 +229,55 @@ def load_candidates(
         on_time=on_time,
         load=load,
         verified_active=np.ones(n, dtype=np.bool_),
+    )
+
+
+def fingerprint(parts: Iterable[tuple[type[Model], str | None]]) -> tuple:
+    """Row count and latest ``stamp`` of each model's table, in one query."""
+    qn = connection.ops.quote_name
+    selects = []
+    for model, stamp in parts:
+        table = qn(model._meta.db_table)
+        selects.append(f"(SELECT COUNT(*) FROM {table})")  # nosec B608
+        if stamp:
+            selects.append(f"(SELECT MAX({qn(stamp)}) FROM {table})")  # nosec B608
+    # bandit B608: model table and column names quoted by quote_name; no values.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(selects)}")  # nosec B608
+        return tuple(cursor.fetchone() or ())
+
+
+def context_fingerprint() -> tuple:
+    """What a scoring context is loaded from (the policies, the catalogue the vocabularies
+    and labels come from), summed up in one query: a policy is never edited in place (a
+    new version is created), a catalogue edit moves a count or an ``updated_at``."""
+    return fingerprint(
+        [
+            (MatchingPolicy, "updated_at"),
+            (Process, "updated_at"),
+            (Material, "updated_at"),
+            (Certification, "updated_at"),
+            (ComponentType, "updated_at"),
+            (KbliCode, None),
+        ]
+    )
+
+
+def candidates_fingerprint() -> tuple:
+    """What the capability rows are loaded from, summed up in one query: the latest change
+    and the row count of the supplier-side tables (a deletion lowers a count, an edit
+    through a service or the admin moves an ``updated_at``). Equal fingerprints mean
+    :func:`load_candidates` would return the same rows."""
+    return fingerprint(
+        [
+            (Supplier, "updated_at"),
+            (SupplierCapability, "updated_at"),
+            (SupplierCertification, "updated_at"),
+            (Partnership, "updated_at"),
+            (SupplierCapability.processes.through, None),
+            (SupplierCapability.materials.through, None),
+            (Supplier.kbli_codes.through, None),
+        ]
     )
 
 

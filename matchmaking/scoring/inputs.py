@@ -201,6 +201,15 @@ class Candidates:
         return Candidates(vocab=self.vocab, **columns)
 
     @classmethod
+    def concat(cls, vocab: Vocabularies, parts: Sequence[Candidates]) -> Candidates:
+        """The rows of ``parts`` (over ``vocab``) one after the other."""
+        columns = {
+            column: np.concatenate([getattr(part, column) for part in parts], axis=0)
+            for column in cls._columns()
+        }
+        return cls(vocab=vocab, **columns)
+
+    @classmethod
     def from_rows(cls, vocab: Vocabularies, rows: Sequence[CapabilityRow]) -> Candidates:
         certifications = np.full((len(rows), len(vocab.certifications)), NOT_HELD, np.int64)
         for index, row in enumerate(rows):

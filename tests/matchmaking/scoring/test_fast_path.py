@@ -192,3 +192,14 @@ def test_take_by_indices_or_mask_copies_the_rows():
             assert np.array_equal(getattr(taken, column), expected, equal_nan=True), column
     with pytest.raises(IndexError):
         rows.take(mask[:-1])
+
+
+def test_concat_puts_the_rows_of_the_parts_one_after_the_other():
+    rows = candidates(*random_rows(11, suppliers=30))
+    mask = rows.supplier_id % 2 == 0
+    joined = Candidates.concat(rows.vocab, [rows.take(mask), rows.take(~mask)])
+    order = np.concatenate([np.flatnonzero(mask), np.flatnonzero(~mask)])
+    assert len(joined) == len(rows)
+    for column in Candidates._columns():
+        expected = getattr(rows, column)[order]
+        assert np.array_equal(getattr(joined, column), expected, equal_nan=True), column
