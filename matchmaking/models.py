@@ -147,7 +147,7 @@ class ScoringRunShard(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["run", "index"]
+        ordering = ["run_id", "index"]
         verbose_name = _("scoring run shard")
         verbose_name_plural = _("scoring run shards")
         constraints = [

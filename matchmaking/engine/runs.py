@@ -6,6 +6,7 @@ the pending shards are resumed. Enqueues nothing (``scheduling`` and the fan-out
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import time
 from operator import itemgetter
@@ -27,6 +28,8 @@ from .policies import policy_active
 from .rescoring import Context, rescore_specs, withdraw_suggestions
 
 UNFINISHED = (ScoringRunStatus.PENDING, ScoringRunStatus.RUNNING)
+
+logger = logging.getLogger(__name__)
 
 
 def full_run_unfinished() -> ScoringRun | None:
@@ -143,14 +146,20 @@ def shard_score(*, run_id: int, shard_id: int, ctx: Context | None = None) -> bo
     with transaction.atomic():
         relax_durability()
         shard = (
-            ScoringRunShard.objects.select_for_update(skip_locked=True)
+            # the shard row only (no join, no ordering), so shards lock one another never
+            ScoringRunShard.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=shard_id, run_id=run_id, finished_at__isnull=True)
+            .order_by()
             .first()
         )
         if shard is None:
+            logger.info(
+                "run %s shard %s: done, or being scored by another worker", run_id, shard_id
+            )
             return False
         run = ScoringRun.objects.select_related("policy").filter(pk=run_id).first()
         if run is None or run.status != ScoringRunStatus.RUNNING:
+            logger.info("run %s shard %s: the run is not running", run_id, shard_id)
             return False
         if not MatchingPolicy.objects.filter(pk=run.policy_id, is_active=True).exists():
             _fail(

@@ -7,8 +7,8 @@ from django.db.models import F
 
 from matchmaking.choices import ScoringRunStatus
 from matchmaking.engine import runs, scheduling
-from matchmaking.engine.publishing import policy_publish
 from matchmaking.engine.loading import load_demand_specs
+from matchmaking.engine.publishing import policy_publish
 from matchmaking.engine.rescoring import Context, rescore_specs
 from matchmaking.models import ConsortiumSuggestion, Match, ScoringRun, ScoringRunShard
 from matchmaking.scoring.config import DEFAULT_WEIGHTS
