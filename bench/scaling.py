@@ -131,7 +131,7 @@ def workers(count: int) -> Iterator[list[subprocess.Popen]]:
     ]
     try:
         deadline = time.monotonic() + WORKER_START_TIMEOUT_S
-        while len(app.control.ping(destination=names, timeout=0.5)) < count:
+        while len(app.control.ping(destination=names, timeout=0.5) or []) < count:
             if time.monotonic() > deadline or any(p.poll() is not None for p in started):
                 raise RuntimeError("the benchmark's Celery workers did not start")
         yield started
@@ -223,9 +223,12 @@ def shard_shapes(
     from matchmaking.engine.loading import load_candidates, load_vocabularies, related_categories
     from matchmaking.models import ScoringRunShard
 
-    shards = list(
-        ScoringRunShard.objects.filter(run_id=run_id).values("pk", "category_id", "size", "seconds")
-    )
+    shards: list[dict] = [
+        dict(row)
+        for row in ScoringRunShard.objects.filter(run_id=run_id).values(
+            "pk", "category_id", "size", "seconds"
+        )
+    ]
     categories = {s["category_id"] for s in shards}
     related = related_categories(categories)
     blocks = {c: frozenset({c, *related.get(c, ())}) for c in categories}

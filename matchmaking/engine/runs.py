@@ -87,7 +87,7 @@ def shards_plan(run: ScoringRun, *, shard_size: int | None = None) -> int:
         .order_by("component_type__category_id", "pk")
         .values_list("component_type__category_id", "pk")
     )
-    shards = []
+    shards: list[ScoringRunShard] = []
     for category_id, group in itertools.groupby(rows.iterator(), key=itemgetter(0)):
         for ids in shard_bounds([pk for _, pk in group], shard_size):
             shards.append(
