@@ -235,3 +235,15 @@ def test_full_rescore_in_process_scores_without_enqueueing(
     assert run.status == ScoringRunStatus.DONE
     assert run.done == len(market)
     assert Match.objects.filter(demand__in=market).exists()
+
+
+def test_a_run_deleted_in_raw_sql_takes_its_shards_along(market):
+    from django.db import connection
+
+    run = scheduling.full_rescore_start()
+    assert run.shards.exists()
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM matchmaking_scoringrun")  # as bench.registry clears
+
+    assert not ScoringRunShard.objects.exists()
