@@ -3,7 +3,8 @@ looping over every (demand, capability) pair, and one ORM write per stored row.
 
 The scorer is ``bench/reference.py``, the independent restatement of
 the engine's rules that the scoring tests compare against. Free capacity here is the
-declared capacity: the benchmark registry has no partnerships committing volume.
+declared capacity: the registry B1 checks the engine against has no partnerships committing
+volume (``bench.reviews`` adds them to the larger registry only).
 """
 
 from __future__ import annotations

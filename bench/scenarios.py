@@ -1,44 +1,48 @@
 """The benchmark scenarios.
 
 - B1: a full rescore end to end (load, score, top-K, write) through the same service the
-  nightly task runs, and the plain-Python baseline on a registry a tenth the size.
-- B2: one supplier edit through ``partners.services.suppliers.capability_set`` → change event →
-  ``on_commit`` enqueue → rescoring → its rows committed, timed over many edits, through
-  the configured broker with a worker of its own, or eagerly in-process without one.
+  nightly task runs — the first onto an empty matches table, the rerun onto the full,
+  vacuumed one — and the plain-Python reference on a registry a tenth the size.
+- B2: supplier edits of five kinds (:mod:`.edits`) through the partner services → change
+  event → outbox → ``rescore_supplier_task`` returned, through the configured broker with a
+  worker of its own (``bench.worker``), or eagerly in-process without one; then the stored
+  lists against a fresh full rescore.
 - B4: allocating many demands over many capacity pools (sparse LP) against the optimum.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
-import random
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Min
-from django.utils import timezone
+from django.db import connection
 
 from matchmaking.celery import app
 from matchmaking.choices import MatchKind, ScoringRunStatus
+from matchmaking.engine.loading import load_candidates, load_demand_specs, load_vocabularies
 from matchmaking.engine.policies import policy_active
+from matchmaking.engine.rescoring import block_categories
 from matchmaking.engine.scheduling import full_rescore_start
 from matchmaking.models import Match
 from matchmaking.scoring.allocation import allocate, lp_optimum
-from partners.choices import DemandStatus
-from partners.models import SupplierCapability
-from partners.services.suppliers import capability_set
 
 from .allocation_solver import Instance
 from .database import database_url
+from .edits import EVENTS_ENV, Edit, FileReports, apply_edit, install_observers
+from .measure import AS_OF_ENV, LoadSampler, Measurement, measured, process_cpu_seconds
 from .naive import TopLists, naive_full_rescore, stored_top_lists
 
 POLL_S = 0.001
@@ -63,31 +67,57 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def full_rescore_seconds() -> float:
-    """Time one full rescore of every open demand, run in-process."""
+def full_rescore() -> None:
+    """One full rescore of every open demand, run in-process (the nightly task's service)."""
     with eager_tasks():
-        start = time.perf_counter()
         run = full_rescore_start(reason="benchmark")
-        elapsed = time.perf_counter() - start
     run.refresh_from_db()
     if run.status != ScoringRunStatus.DONE:
         raise RuntimeError(f"full rescore #{run.pk} ended {run.status}: {run.errors}")
-    return elapsed
+
+
+def full_rescore_seconds() -> float:
+    """Time one full rescore of every open demand, run in-process."""
+    return timed(full_rescore)
+
+
+def vacuum_matches() -> bool:
+    """``VACUUM ANALYZE`` the matches table (PostgreSQL), as autovacuum leaves it between
+    nightly runs; False elsewhere. VACUUM cannot run inside a transaction."""
+    if connection.vendor != "postgresql" or not connection.get_autocommit():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(Match._meta.db_table)}")
+    return True
+
+
+def scored_pairs() -> int:
+    """The (open demand, capability row) pairs a full rescore scores: each demand against
+    the candidate block of its category and its related ones (``rescoring.Blocks``), the
+    candidates being the capabilities of verified, active suppliers (``load_candidates``).
+    Read with the engine's own loaders, not timed."""
+    specs = load_demand_specs()
+    candidates = load_candidates(load_vocabularies(), category_ids=block_categories(specs))
+    per_category = Counter(candidates.category_id.tolist())
+    return sum(
+        sum(per_category[c] for c in {s.category_id, *s.related_category_ids}) for s in specs
+    )
+
+
+def rows_written_since(since) -> int:
+    """Match rows written (inserted or rewritten) at or after ``since``."""
+    return Match.objects.filter(scored_at__gte=since).count()
 
 
 @dataclass(frozen=True)
-class NaiveComparison:
-    engine_s: float
-    naive_s: float
+class ReferenceComparison:
     topk_equal: bool
     demands_compared: int
-
-    @property
-    def ratio(self) -> float:
-        return self.naive_s / self.engine_s
+    engine_s: float
+    reference_s: float
 
 
-def compare_with_naive() -> NaiveComparison:
+def compare_with_reference() -> ReferenceComparison:
     """Engine full rescore, then the plain-Python one on the same data; same top lists?"""
     engine_s = full_rescore_seconds()
     engine_lists = stored_top_lists()
@@ -100,97 +130,63 @@ def compare_with_naive() -> NaiveComparison:
     empty: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
     demands = set(naive_lists) | set(engine_lists)
     equal = all(engine_lists.get(d, empty) == naive_lists.get(d, empty) for d in demands)
-    return NaiveComparison(engine_s, naive_s, equal, len(demands))
+    return ReferenceComparison(equal, len(demands), engine_s, naive_s)
 
 
 # --- B2 ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Edit:
-    supplier_id: int
-    capability: SupplierCapability
-    materials: list
-    processes: list
+@dataclass
+class EditResult:
+    kind: str
+    ms: float
+    fallback_demands: int | None
 
 
-def pick_edits(count: int, seed: int) -> list[Edit]:
-    """Capabilities behind current matches of open demands, one per supplier."""
-    pairs = dict(
-        Match.objects.filter(
-            kind=MatchKind.MATCH, is_current=True, demand__status=DemandStatus.OPEN
-        )
-        .order_by("supplier_id")
-        .values_list("supplier_id", "capability_id")
-    )
-    chosen = random.Random(seed).sample(sorted(pairs), min(count, len(pairs)))
-    capabilities = SupplierCapability.objects.in_bulk([pairs[s] for s in chosen])
-    edits = []
-    for supplier_id in chosen:
-        cap = capabilities[pairs[supplier_id]]
-        edits.append(Edit(supplier_id, cap, list(cap.materials.all()), list(cap.processes.all())))
-    return edits
+def _await_report(reports: Callable[[], list[dict]], supplier_id: int, deadline: float) -> dict:
+    while True:
+        for report in reports():
+            if report["supplier_id"] == supplier_id:
+                return report
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"supplier {supplier_id} not rescored in time")
+        time.sleep(POLL_S)
 
 
-def apply_edit(edit: Edit) -> None:
-    """The edit an IKM makes most: 10% more monthly capacity, all else unchanged."""
-    cap = edit.capability
-    cap.monthly_capacity = (Decimal(cap.monthly_capacity) * Decimal("1.1")).quantize(
-        Decimal("0.001")
-    )
-    capability_set(
-        supplier=cap.supplier,
-        component_type=cap.component_type,
-        materials=edit.materials,
-        processes=edit.processes,
-        monthly_capacity=cap.monthly_capacity,
-        capacity_unit=cap.capacity_unit,
-        lead_time_days=cap.lead_time_days,
-        minimum_order=cap.minimum_order,
-    )
-
-
-def rescored_since(supplier_id: int, since) -> bool:
-    """The committed signal: every row of the supplier for an open demand was written at or
-    after ``since`` (a raised capacity never drops a row, and a rescore rewrites all the
-    supplier's rows in one transaction, or its local rows and then the demands it moved
-    in)."""
-    state = Match.objects.filter(
-        supplier_id=supplier_id, demand__status=DemandStatus.OPEN
-    ).aggregate(rows=Count("pk"), oldest=Min("scored_at"))
-    return bool(state["rows"]) and state["oldest"] >= since
-
-
-def measure_edits(edits: list[Edit]) -> list[float]:
-    """Milliseconds from calling the edit service to its rows being committed, per edit."""
-    latencies = []
+def measure_edits(
+    edits: list[Edit], as_of: datetime.date, reports: Callable[[], list[dict]]
+) -> list[EditResult]:
+    """Milliseconds from calling the edit service to its ``rescore_supplier_task`` having
+    returned, per edit, and the demands that task rescored in full."""
+    results = []
     for edit in edits:
-        since = timezone.now()
+        reports()  # drop anything older
         start = time.perf_counter()
-        apply_edit(edit)
-        deadline = start + EDIT_TIMEOUT_S
-        while not rescored_since(edit.supplier_id, since):
-            if time.perf_counter() > deadline:
-                raise RuntimeError(f"supplier {edit.supplier_id} not rescored in time")
-            time.sleep(POLL_S)
-        latencies.append((time.perf_counter() - start) * 1000)
-    return latencies
+        apply_edit(edit, as_of)
+        report = _await_report(reports, edit.supplier_id, start + EDIT_TIMEOUT_S)
+        ms = (time.perf_counter() - start) * 1000
+        results.append(EditResult(edit.kind, ms, report["fallback_demands"]))
+    return results
 
 
 @contextmanager
-def bench_worker() -> Iterator[None]:
-    """A Celery worker on a queue of the benchmark's own, against the bench database."""
+def bench_worker(as_of: datetime.date, events_path: str) -> Iterator[subprocess.Popen]:
+    """A Celery worker (``bench.worker``) on a queue of the benchmark's own, against the
+    bench database, with the pinned date and debug off."""
     queue = f"jembatan-bench-{os.getpid()}"
     name = f"{queue}@{socket.gethostname()}"
-    env = {**os.environ, "DATABASE_URL": database_url()}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DEBUG": "false",
+        AS_OF_ENV: as_of.isoformat(),
+        EVENTS_ENV: events_path,
+    }
     worker = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "celery",
-            "-A",
-            "matchmaking",
-            "worker",
+            "bench.worker",
             "--pool=solo",
             "--loglevel=WARNING",
             "--without-gossip",
@@ -211,7 +207,7 @@ def bench_worker() -> Iterator[None]:
         while not app.control.ping(destination=[name], timeout=0.5):
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the benchmark's Celery worker did not start")
-        yield
+        yield worker
     finally:
         app.conf.task_default_queue = previous_queue
         worker.send_signal(signal.SIGTERM)
@@ -222,13 +218,70 @@ def bench_worker() -> Iterator[None]:
             worker.wait()
 
 
-def incremental_latencies(edits: list[Edit]) -> tuple[list[float], str]:
-    """B2 through the configured broker (own worker), else eagerly: (latencies, broker)."""
+def incremental_edits(
+    edits: list[Edit], as_of: datetime.date, sampler: LoadSampler
+) -> tuple[list[EditResult], str, Measurement]:
+    """B2 through the configured broker (own worker), else eagerly: (results, broker, the
+    edits' measurement). The measurement covers the edits alone (not the worker's start and
+    stop); with a worker, its CPU over the edits (``/proc``) is the children's CPU."""
     if settings.CELERY_BROKER_URL:
-        with bench_worker():
-            return measure_edits(edits), settings.CELERY_BROKER_URL.split(":", 1)[0]
-    with eager_tasks():
-        return measure_edits(edits), "eager"
+        with tempfile.TemporaryDirectory(prefix="jembatan-bench-") as folder:
+            path = str(Path(folder) / "events.jsonl")
+            with bench_worker(as_of, path) as worker:
+                before = process_cpu_seconds(worker.pid)
+                with measured(sampler) as m:
+                    results = measure_edits(edits, as_of, FileReports(path).new)
+                after = process_cpu_seconds(worker.pid)
+            m.children_cpu_s = 0.0 if before is None or after is None else after - before
+            return results, settings.CELERY_BROKER_URL.split(":", 1)[0], m
+    received: list[dict] = []
+
+    def drain() -> list[dict]:
+        taken = received[:]
+        received.clear()
+        return taken
+
+    remove = install_observers(received.append)
+    try:
+        with eager_tasks(), measured(sampler) as m:
+            results = measure_edits(edits, as_of, drain)
+        return results, "eager", m
+    finally:
+        remove()
+
+
+def lists_after_full_rescore() -> tuple[bool, list[str]]:
+    """Whether the stored lists (matches in rank order, near misses as a set, per demand)
+    equal those of a fresh full rescore; and the differences, one line per demand."""
+    before = ranked_lists()
+    full_rescore()
+    after = ranked_lists()
+    empty: tuple[tuple[int, ...], frozenset[int]] = ((), frozenset())
+    differences = [
+        f"demand {d}: stored matches {before.get(d, empty)[0]} near misses "
+        f"{sorted(before.get(d, empty)[1])}; full rescore {after.get(d, empty)[0]} "
+        f"{sorted(after.get(d, empty)[1])}"
+        for d in sorted(set(before) | set(after))
+        if before.get(d) != after.get(d)
+    ]
+    return not differences, differences
+
+
+def ranked_lists() -> dict[int, tuple[tuple[int, ...], frozenset[int]]]:
+    """Per demand: the current matches' suppliers by rank, the current near misses'."""
+    matches: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    near: dict[int, set[int]] = defaultdict(set)
+    for demand_id, supplier_id, kind, rank in Match.objects.filter(is_current=True).values_list(
+        "demand_id", "supplier_id", "kind", "rank"
+    ):
+        if kind == MatchKind.MATCH:
+            matches[demand_id].append((rank or 0, supplier_id))
+        else:
+            near[demand_id].add(supplier_id)
+    return {
+        d: (tuple(s for _, s in sorted(matches[d])), frozenset(near[d]))
+        for d in set(matches) | set(near)
+    }
 
 
 # --- B4 ---------------------------------------------------------------------------------

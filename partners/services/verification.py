@@ -20,6 +20,11 @@ and the notices. It sets the status with ``supplier_verification_set`` /
 - tells the organisation's people: an in-app notification (e-mailed as they chose) when
   verified, a plain e-mail with the reason when rejected or suspended;
 - rescores a manufacturer's open demands, which its verification status now decides.
+
+The decision is written in one save with the officer and a reason code, so the audit trail
+(``common.history``) holds one record per decision. A verified organisation that changes
+its NIB or legal name goes back to pending (``reverification_apply``, called by the edit
+services and the admin) and is not matched until staff verify it again.
 """
 
 from __future__ import annotations
@@ -171,7 +176,7 @@ def reverification_apply(organisation: Organisation, changed: Iterable[str]) -> 
     organisation's NIB or legal name is among the ``changed`` fields, it goes back to
     pending verification in the same save (its audit record carries the reason).
 
-    Decision (docs/adr/0017-audit-trail-and-reverification.md): it is withdrawn meanwhile,
+    Decision (docs/adr/0016-audit-trail-and-reverification.md): it is withdrawn meanwhile,
     not matched under its last verified identity. The engine loads only verified
     organisations, so its suggestions go at the rescore the edit announces; reviewed
     matches and partnerships under way stay. Its people are told why. Returns whether it

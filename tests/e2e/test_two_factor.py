@@ -47,11 +47,13 @@ def enrol(page, username: str, prefix: str) -> list[str]:
         "000000" if app_code(username, confirmed=False) != "000000" else "111111",
     )
     page.click("#two-factor-setup-form button[type=submit]")
+    page.locator(".invalid-feedback").first.wait_for()  # the answer may take a while
     assert page.locator(".invalid-feedback").first.is_visible()
     assert "Kode itu tidak benar" in page.locator(".invalid-feedback").first.inner_text()
 
     page.fill("input[name=code]", app_code(username, confirmed=False))
     page.click("#two-factor-setup-form button[type=submit]")
+    page.locator("#backup-codes li").first.wait_for()
     codes = page.locator("#backup-codes li").all_inner_texts()
     assert len(codes) == 10
     assert page_overflow(page) <= page.viewport_size["width"]
