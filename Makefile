@@ -93,7 +93,7 @@ lock: ## Regenerate requirements.lock from pyproject.toml with uv (needs uv on P
 worker: venv ## Run a Celery worker (needs CELERY_BROKER_URL=redis://...)
 	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL=redis://127.0.0.1:6379/0 first;" \
 		"without it tasks run in-process and no worker is needed." >&2; exit 1; }
-	$(CELERY) -A matchmaking worker --loglevel=INFO
+	$(CELERY) -A matchmaking worker -Q scoring,celery --loglevel=INFO
 
 beat: venv ## Run Celery beat, the periodic task scheduler (needs CELERY_BROKER_URL)
 	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL=redis://127.0.0.1:6379/0 first." >&2; exit 1; }

@@ -66,8 +66,10 @@ class MatchingPolicy(TimeStampedModel):
 
 
 class ScoringRun(TimeStampedModel):
-    """One rescoring job with its progress, so the UI can show a bar and a killed worker
-    resumes from ``cursor`` instead of starting over."""
+    """One rescoring job with its progress, so the UI can show a bar; a full rescore is cut
+    into ``shards`` scored by any worker, and a killed worker's shard is resumed instead of
+    the whole run. ``cursor``/``cursor_category`` are where a run recorded before shards
+    existed had got to (its shards start after it)."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=ScoringRunKind.choices)
     status = models.CharField(
@@ -125,6 +127,39 @@ class ScoringRun(TimeStampedModel):
     @property
     def percent(self) -> int:
         return 100 if not self.total else round(100 * self.done / self.total)
+
+
+class ScoringRunShard(models.Model):
+    """One shard of a full rescore: the open demands of one component category with ids in
+    ``first_demand_id..last_demand_id``, scored by one ``score_shard_task`` on any worker.
+    Planned when the run is recorded; ``finished_at`` set when its rows are committed."""
+
+    run = models.ForeignKey(
+        ScoringRun, on_delete=models.CASCADE, related_name="shards", verbose_name=_("run")
+    )
+    index = models.PositiveIntegerField(_("index"))
+    category_id = models.BigIntegerField(_("component category"))
+    first_demand_id = models.BigIntegerField(_("first demand id"))
+    last_demand_id = models.BigIntegerField(_("last demand id"))
+    size = models.PositiveIntegerField(_("demands planned"))
+    scored = models.PositiveIntegerField(_("demands scored"), default=0)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "index"]
+        verbose_name = _("scoring run shard")
+        verbose_name_plural = _("scoring run shards")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="scoringrunshard_unique_index"),
+            models.CheckConstraint(
+                condition=Q(first_demand_id__lte=models.F("last_demand_id")),
+                name="scoringrunshard_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} / {self.index}"
 
 
 class Match(TimeStampedModel):

@@ -264,6 +264,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# A full rescore's fan-out and its shards go to a queue of their own, so machines added for
+# national-scale rescores can run `celery -A matchmaking worker -Q scoring` only; the
+# workers of the deployment consume both (`-Q scoring,celery`). Everything else (one
+# supplier's or demand's rescore, e-mail, the beat's tasks) stays on the default `celery`.
+SCORING_QUEUE = "scoring"
+CELERY_TASK_ROUTES = {
+    "matchmaking.tasks.full_rescore_task": {"queue": SCORING_QUEUE},
+    "matchmaking.tasks.score_shard_task": {"queue": SCORING_QUEUE},
+}
 CELERY_BEAT_SCHEDULE = {
     "nightly-full-rescore": {
         "task": "matchmaking.tasks.nightly_full_rescore",
@@ -286,8 +295,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
 }
-# Demands per committed batch of a full rescore (progress and resume granularity).
-RESCORE_BATCH_SIZE = int(os.environ.get("JEMBATAN_RESCORE_BATCH", "250"))
+# A full rescore fans out one task per shard: the open demands of one component category,
+# a large category cut into even chunks of at most this many demands (ADR 0018). A shard is
+# the unit of progress, of resume and of spreading over workers.
+RESCORE_SHARD_SIZE = int(os.environ.get("JEMBATAN_RESCORE_SHARD", "250"))
 
 # --- Staff workspace --------------------------------------------------------------
 # A partnership that has not changed stage for this many days is listed under

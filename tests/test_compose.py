@@ -131,3 +131,9 @@ def test_dockerignore_keeps_local_state_out_of_the_image():
     ignored = Path(settings.BASE_DIR / ".dockerignore").read_text().split()
 
     assert {".git", ".venv", "var", "staticfiles"} <= set(ignored)
+
+
+def test_the_worker_consumes_the_scoring_queue_and_the_default_one():
+    argv = as_argv(SERVICES["worker"]["command"])
+    queues = argv[argv.index("-Q") + 1].split(",")
+    assert sorted(queues) == ["celery", "scoring"]

@@ -22,7 +22,8 @@ from .tasks import full_rescore_task, rescore_demand_task, rescore_supplier_task
 def full_rescore_start(
     *, policy: MatchingPolicy | None = None, triggered_by=None, reason: str = ""
 ) -> ScoringRun:
-    """Record a full rescore of every open demand and enqueue it once this commits."""
+    """Record a full rescore of every open demand with its shards and enqueue its fan-out
+    (``full_rescore_task``, which publishes one task per shard) once this commits."""
     run = full_rescore_record(policy=policy, triggered_by=triggered_by, reason=reason)
     enqueue(full_rescore_task.name, run.pk)
     return run
@@ -50,8 +51,8 @@ def full_rescore_request(*, triggered_by=None, reason: str = "") -> ScoringRun:
         return full_rescore_start(triggered_by=triggered_by, reason=reason)
 
 
-#: A full run whose heartbeat (``updated_at``, touched when the task starts and by every
-#: committed batch) is older than this is taken for dead and resumed (beat: every minute).
+#: A full run whose heartbeat (``updated_at``, touched when its fan-out starts and by every
+#: committed shard) is older than this is taken for dead and resumed (beat: every minute).
 STALLED_AFTER_SECONDS = 90
 
 
@@ -64,8 +65,8 @@ def run_stalled(run: ScoringRun, *, now=None) -> bool:
 
 
 def resume_stalled_runs(*, older_than_seconds: int = STALLED_AFTER_SECONDS) -> list[int]:
-    """Re-enqueue full rescores whose worker died, or whose task never reached a worker (no
-    heartbeat for ``older_than_seconds``); the run resumes from its cursor."""
+    """Re-enqueue full rescores whose worker died, or whose tasks never reached a worker (no
+    heartbeat for ``older_than_seconds``): their fan-out publishes the shards not done."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     with transaction.atomic():
         stalled = list(

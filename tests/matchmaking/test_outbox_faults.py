@@ -244,13 +244,14 @@ def test_healthz_answers_503_within_3_s_when_the_broker_hangs(client, settings, 
 
 @pytest.mark.django_db
 def test_a_killed_full_rescore_is_resumed_within_2_minutes(
-    cat, staff_client, django_capture_on_commit_callbacks
+    cat, staff_client, django_capture_on_commit_callbacks, settings
 ):
+    settings.RESCORE_SHARD_SIZE = 2
     for i in range(6):
         f.brake_block_demand(cat, quantity=200 + i)
     f.supplier(cat, name="CV Ceper Presisi")
     run = runs.full_rescore_record(reason="to be killed")
-    runs.full_rescore_run(run_id=run.pk, batch_size=2, max_batches=1)  # then the worker died
+    runs.full_rescore_run(run_id=run.pk, max_shards=1)  # then the worker died
     killed_at = timezone.now()
 
     # within 90 s of its last heartbeat it counts as alive: the button says it runs

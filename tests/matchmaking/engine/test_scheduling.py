@@ -77,10 +77,11 @@ def test_full_rescore_request_starts_when_the_last_run_finished(
 
 
 def test_resume_stalled_runs_reenqueues_runs_without_recent_progress(
-    market, django_capture_on_commit_callbacks
+    market, django_capture_on_commit_callbacks, settings
 ):
+    settings.RESCORE_SHARD_SIZE = 3
     stalled = scheduling.full_rescore_start()
-    runs.full_rescore_run(run_id=stalled.pk, batch_size=3, max_batches=1)
+    runs.full_rescore_run(run_id=stalled.pk, max_shards=1)
     fresh = scheduling.full_rescore_start()
     ScoringRun.objects.filter(pk=stalled.pk).update(
         updated_at=timezone.now() - datetime.timedelta(minutes=30)

@@ -1,5 +1,6 @@
-"""A real Celery worker on Redis and PostgreSQL: it rescores after a supplier edit, and a
-full rescore killed mid-run resumes to the rows an uninterrupted run leaves.
+"""A real Celery worker on Redis and PostgreSQL: it rescores after a supplier edit, a full
+rescore killed mid-run resumes to the rows an uninterrupted run leaves, and two workers on
+the ``scoring`` queue share the shards of a full rescore.
 
 The worker is a ``celery -A matchmaking worker`` subprocess pointed at pytest's test
 database; the tests use ``transaction=True`` so it sees committed rows.
@@ -72,11 +73,16 @@ def worker(tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
                 "--without-mingle",
                 "--without-heartbeat",
                 "--loglevel=WARNING",
+                "-Q",
+                "scoring,celery",
+                "-n",
+                f"test-worker-{len(started)}@%h",
             ],
             cwd=ROOT,
             env={
                 **os.environ,
-                "DJANGO_SETTINGS_MODULE": "matchmaking.settings_test",
+                # not settings_test, which makes tasks eager: the fan-out must publish
+                "DJANGO_SETTINGS_MODULE": "matchmaking.settings",
                 "JEMBATAN_ENV": "test",
                 "DATABASE_URL": database_url(),
                 "DB_CONN_MAX_AGE": "0",
@@ -138,7 +144,8 @@ def test_worker_rescores_a_supplier_after_it_gains_its_certificate(worker):
     assert process.poll() is None
 
 
-def test_full_rescore_killed_mid_run_resumes_to_the_same_rows(worker):
+def reference_registry() -> list:
+    """150 brake-block demands over 12 foundries; their rows after one in-process run."""
     cat = f.catalogue()
     regencies = [None, f.far_regency()]
     for i in range(12):
@@ -156,22 +163,30 @@ def test_full_rescore_killed_mid_run_resumes_to_the_same_rows(worker):
     assert len(expected) > len(demands)
     Match.objects.all().delete()
     ConsortiumSuggestion.objects.all().delete()
+    return expected
 
-    first = worker(JEMBATAN_RESCORE_BATCH="1")
+
+def test_full_rescore_killed_mid_run_resumes_to_the_same_rows(worker, settings):
+    expected = reference_registry()
+
+    first = worker()
+    settings.RESCORE_SHARD_SIZE = 1  # 150 shards of one demand
     run = scheduling.full_rescore_start(reason="to be killed")
     wait_for(
         lambda: ScoringRun.objects.get(pk=run.pk).done >= 10,
         timeout=60,
-        what="the first batches",
+        what="the first shards",
     )
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=30)
     run.refresh_from_db()
     assert run.status == ScoringRunStatus.RUNNING
-    assert 10 <= run.done < run.total == len(demands)
-    assert Match.objects.values("demand").distinct().count() < len(demands)
+    assert 10 <= run.done < run.total == 150
+    assert Match.objects.values("demand").distinct().count() < 150
+    assert run.shards.filter(finished_at__isnull=True).exists()
+    flush_broker()  # the dead worker's group is lost with it: the resume publishes again
 
-    worker(JEMBATAN_RESCORE_BATCH="7")
+    worker()
     assert scheduling.resume_stalled_runs(older_than_seconds=0) == [run.pk]
     wait_for(
         lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRunStatus.DONE,
@@ -180,6 +195,30 @@ def test_full_rescore_killed_mid_run_resumes_to_the_same_rows(worker):
     )
 
     run.refresh_from_db()
-    assert run.done == run.total == len(demands)
+    assert run.done == run.total == 150
     assert run.errors == []
     assert f.stored_results() == expected
+
+
+def test_two_workers_share_the_shards_of_a_full_rescore(worker, settings):
+    expected = reference_registry()
+    worker()
+    worker()
+    settings.RESCORE_SHARD_SIZE = 5  # 30 shards
+
+    run = scheduling.full_rescore_start(reason="two workers")
+    wait_for(
+        lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRunStatus.DONE,
+        timeout=120,
+        what="the run to finish on two workers",
+    )
+
+    run.refresh_from_db()
+    assert run.done == run.total == 150 and run.errors == []
+    assert f.stored_results() == expected
+    stats = app.control.inspect(timeout=5).stats() or {}
+    shards_per_worker = [
+        s.get("total", {}).get("matchmaking.tasks.score_shard_task", 0) for s in stats.values()
+    ]
+    assert len(shards_per_worker) == 2 and all(n > 0 for n in shards_per_worker)
+    assert sum(shards_per_worker) >= 30

@@ -189,7 +189,7 @@ def test_a_run_failing_inside_the_request_is_reported_and_recorded(staff_user, m
     def broken(**kwargs):
         raise RuntimeError("scoring exploded")
 
-    monkeypatch.setattr("matchmaking.engine.runs.full_rescore_run", broken)
+    monkeypatch.setattr("matchmaking.engine.runs.shard_score", broken)
     client = Client()
     client.force_login(staff_user)
     client.cookies["django_language"] = "en"
