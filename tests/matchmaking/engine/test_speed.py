@@ -69,7 +69,7 @@ def test_rescoring_unchanged_rows_keeps_them_in_place(cat):
         assert all(after[s][1] == before[s][1] for s in after if after[s][2:] == before[s][2:])
 
 
-def test_a_full_run_loads_each_categorys_capabilities_once(market, monkeypatch):
+def test_a_full_run_loads_each_categorys_capabilities_once(market, monkeypatch, settings):
     loads: list[set[int] | None] = []
     real = rescoring.load_candidates
 
@@ -78,11 +78,12 @@ def test_a_full_run_loads_each_categorys_capabilities_once(market, monkeypatch):
         return real(vocab, **kwargs)
 
     monkeypatch.setattr(rescoring, "load_candidates", spy)
+    settings.RESCORE_SHARD_SIZE = 1
     run = scheduling.full_rescore_start()
-    runs.full_rescore_run(run_id=run.pk, batch_size=1)
+    runs.full_rescore_run(run_id=run.pk)
 
-    # seven demands in seven batches: the first batch loads as a one-off rescore does, the
-    # second starts the run's snapshot; later batches load nothing new
+    # seven demands in seven shards scored here in turn: the first shard loads as a one-off
+    # rescore does, the second starts the run's snapshot; later shards load nothing new
     assert len(loads) <= 3
     reference = {(m.demand_id, m.supplier_id, m.kind, m.score, m.rank) for m in Match.objects.all()}
     Match.objects.all().delete()
