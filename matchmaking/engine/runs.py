@@ -209,7 +209,18 @@ def full_rescore_finish(*, run_id: int) -> ScoringRun | None:
         run.finished_at = timezone.now()
         run.total = run.done
         run.save(update_fields=["status", "finished_at", "done", "total", "updated_at"])
+    statistics_refresh()
     return run
+
+
+def statistics_refresh() -> None:
+    """Refresh PostgreSQL's planner statistics of the match table once a run is done.
+
+    After a first full run the planner still thinks the table is empty until autovacuum gets
+    to it, and the queries of supplier edits take ten times longer meanwhile."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE matchmaking_match")
 
 
 def full_rescore_run(*, run_id: int, max_shards: int | None = None) -> ScoringRun | None:

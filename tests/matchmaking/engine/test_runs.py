@@ -247,3 +247,19 @@ def test_a_run_deleted_in_raw_sql_takes_its_shards_along(market):
         cursor.execute("DELETE FROM matchmaking_scoringrun")  # as bench.registry clears
 
     assert not ScoringRunShard.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_finished_run_leaves_the_planner_statistics_of_the_match_table_current(market):
+    from django.db import connection
+
+    def estimated_rows() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'matchmaking_match'")
+            return float(cursor.fetchone()[0])
+
+    run = scheduling.full_rescore_start()
+    runs.full_rescore_run(run_id=run.pk)
+
+    assert estimated_rows() == Match.objects.count() > 0
