@@ -281,6 +281,20 @@ def candidates_fingerprint() -> tuple:
     )
 
 
+def committed_capabilities(supplier_id: int) -> dict[int, int | None]:
+    """Which capability each match of the supplier that carries a partnership's committed
+    volume points at (match id → capability id; None once that capability was deleted)."""
+    return dict(
+        Partnership.objects.filter(
+            match__supplier_id=supplier_id,
+            stage__in=CAPACITY_COMMITTING_STAGES,
+            committed_monthly_volume__gt=0,
+        )
+        .order_by()
+        .values_list("match_id", "match__capability_id")
+    )
+
+
 def _committed_volume(cap_id: np.ndarray, rows: list, supplier_filter: dict) -> np.ndarray:
     """Monthly volume already committed to partnerships, per capability row, in the
     capability's unit (volumes in another unit convert through the type's unit weight)."""

@@ -29,6 +29,7 @@ from ..scoring.texts import Labels
 from .consortia import write_consortia
 from .loading import (
     candidates_fingerprint,
+    committed_capabilities,
     context_fingerprint,
     load_candidates,
     load_demand_specs,
@@ -250,7 +251,20 @@ def rescore_supplier(*, supplier_id: int) -> None:
 
     The supplier's own rows are recomputed; a demand is rescored in full only when the
     supplier leaves (or drops within) a full top list, because only then can a candidate
-    not stored so far move up."""
+    not stored so far move up.
+
+    A rescore can move a reviewed match that carries a partnership's committed volume onto
+    another of the supplier's capabilities (its own was deleted, or another fits better
+    now). The commitment then counts against that capability's free capacity, which the
+    rows just written did not know: the supplier is rescored once more, so the lists end
+    as a full rescore would leave them."""
+    before = committed_capabilities(supplier_id)
+    _rescore_supplier(supplier_id)
+    if before and committed_capabilities(supplier_id) != before:
+        _rescore_supplier(supplier_id)
+
+
+def _rescore_supplier(supplier_id: int) -> None:
     ctx = Context.current()
     candidates = load_candidates(ctx.vocab, supplier_ids=[supplier_id])
     categories = np.unique(candidates.category_id).tolist()

@@ -501,3 +501,43 @@ def test_suspending_the_manufacturer_withdraws_its_demands_suggestions(cat):
     assert kept.status == MatchStatus.SHORTLISTED
     assert (kept.is_current, kept.rank) == (False, None)
     assert not ConsortiumSuggestion.objects.filter(demand=demand).exists()
+
+
+def test_a_committed_match_moved_to_another_capability_is_counted_there_at_once(
+    cat, eager_tasks, django_capture_on_commit_callbacks
+):
+    """Deleting the capability a partnership delivers from moves its reviewed match onto the
+    IKM's other capability, where the committed volume then counts: the IKM's other rows are
+    scored again, so the lists equal a full rescore (found by the bench: b2_equal_full)."""
+    from matchmaking.choices import MatchStatus, PartnershipStage
+    from partners.services.suppliers import capability_remove
+
+    ikm = f.supplier(cat, name="Dua Kemampuan", capacity=5000)
+    head = f.capability_set(
+        ikm, cat.brake_block_head, material=cat.grey_iron, process=cat.casting, capacity=5000
+    )
+    committed_to = f.brake_block_demand(cat, quantity=3000)
+    head_demand = f.brake_block_demand(cat, quantity=4000, component_type=cat.brake_block_head)
+    f.supplier(cat, name="Besar", component_type=cat.brake_block_head, capacity=10_000)
+    f.supplier(cat, name="Kecil", component_type=cat.brake_block_head, capacity=1000)
+    f.PartnershipFactory(
+        match__demand=committed_to,
+        match__supplier=ikm,
+        match__capability=ikm.capabilities.get(component_type=cat.brake_block),
+        match__status=MatchStatus.APPROVED,
+        stage=PartnershipStage.ACTIVE_SUPPLY,
+        committed_monthly_volume=2500,
+        committed_unit="pcs",
+    )
+    for demand in (committed_to, head_demand):
+        rescoring.rescore_demand(demand_id=demand.pk)
+    assert Match.objects.get(demand=committed_to, supplier=ikm).capability_id != head.pk
+
+    with django_capture_on_commit_callbacks(execute=True):
+        capability_remove(capability=ikm.capabilities.get(component_type=cat.brake_block))
+
+    assert Match.objects.get(demand=committed_to, supplier=ikm).capability_id == head.pk
+    after_edit = f.stored_results()
+    for demand in (committed_to, head_demand):
+        rescoring.rescore_demand(demand_id=demand.pk)
+    assert f.stored_results() == after_edit
