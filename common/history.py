@@ -7,7 +7,7 @@ admin – then stores a full copy of the row in its ``Historical…`` table with
 user (``simple_history.middleware.HistoryRequestMiddleware`` reads it from the request),
 the time, and the kind of change; an optional ``_change_reason`` set on the instance
 before saving is kept beside it. The trail has no edit page anywhere: it is read in the
-workspace (``matchmaking.workspace.selectors.history``) and erased of personal data only
+organisation's staff pages (``partners.selectors.history``) and erased of personal data only
 by anonymisation (``partners.privacy.anonymisation``).
 
 Bookkeeping columns that change on every save (``updated_at``) are left out, so that a
